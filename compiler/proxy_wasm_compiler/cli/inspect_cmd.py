@@ -1,0 +1,5 @@
+"""Placeholder: commands are added by their owner."""
+
+import click
+
+COMMANDS: list[click.Command] = []

