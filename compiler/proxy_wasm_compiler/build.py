@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from proxy_wasm_compiler import __version__, cache
 from proxy_wasm_compiler.bundle import render_bundle
 from proxy_wasm_compiler.bytecode import compile_modules
 from proxy_wasm_compiler.check import check_module_imports
+from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_compiler.graph import ModuleGraph, build_graph
 from proxy_wasm_compiler.link import link_module
 from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
@@ -113,7 +113,7 @@ def build_filter(source: Path, output: Path | None = None, *,
 
     reuse_path = cache.entry("modules", _reuse_key(graph, code_files, options), ".wasm")
     if options.reuse and reuse_path.exists():
-        _copy_atomic(reuse_path, output)
+        _write_output(output, reuse_path.read_bytes())
         return BuildResult(output, output.stat().st_size, time.perf_counter() - started,
                            [m.name for m in graph.python_modules], graph.builtins, steps, True)
 
@@ -136,12 +136,13 @@ def build_filter(source: Path, output: Path | None = None, *,
         check_module_imports(data, options.target)
         mark = step(f"import check against {options.target}", mark)
         cache.write_atomic(reuse_path, data)
-        cache.write_atomic(output, data)
+        _write_output(output, data)
     return BuildResult(output, len(data), time.perf_counter() - started,
                        [m.name for m in graph.python_modules], graph.builtins, steps)
 
 
-def _copy_atomic(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+def _write_output(output: Path, data: bytes) -> None:
+    try:
+        cache.write_atomic(output, data)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None

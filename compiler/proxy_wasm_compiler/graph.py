@@ -180,6 +180,7 @@ class _ImportCollector(ast.NodeVisitor):
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module == "__future__":
+            self._add("__future__", node)  # the statement still imports the module at run time
             return
         if node.level:
             parts = self.package.split(".") if self.package else []
@@ -252,6 +253,14 @@ class _Resolver:
             return module, False
         return None
 
+    @staticmethod
+    def _extension(directory: Path, part: str, name: str) -> UserError | None:
+        found = sorted(directory.glob(f"{part}.*.so")) + sorted(directory.glob(f"{part}.so"))
+        if not found:
+            return None
+        return UserError(f"'{name}' is a C extension module ({found[0]}); only pure-Python "
+                         "modules can be compiled into a filter")
+
     def find(self, name: str, parent: Module | None) -> Module | UserError | None:
         last = name.rpartition(".")[2]
         if parent is not None:
@@ -259,7 +268,7 @@ class _Resolver:
                 return None
             found = self._find_in(parent.path.parent, last)
             if found is None:
-                return None
+                return self._extension(parent.path.parent, last, name)
             return self._module(name, parent.kind, found, parent)
         if name in LIBPYTHON_FROZEN:
             return Module(name, "libpython", None)
@@ -279,12 +288,9 @@ class _Resolver:
             found = self._find_in(root, name)
             if found is not None:
                 return self._module(name, "site", found, None, root)
-            extensions = sorted(root.glob(f"{name}.*.so")) + sorted(root.glob(f"{name}/*.so"))
-            if extensions:
-                return UserError(
-                    f"'{name}' is a C extension module ({extensions[0]}); only pure-Python "
-                    "modules can be compiled into a filter"
-                )
+            extension = self._extension(root, name, name)
+            if extension is not None:
+                return extension
         return None
 
     def _module(self, name: str, kind: str, found: tuple[Path, bool], parent: Module | None,
@@ -382,7 +388,7 @@ def _resolve_site(graph: ModuleGraph, resolver: _Resolver, site: ImportSite,
             continue
         found = resolver.find(name, parent)
         if isinstance(found, UserError):
-            if from_user and not site.guarded:
+            if not site.guarded and (from_user or site.module_level):
                 raise UserError(f"{found.message} (imported via {graph.chain(site)})",
                                 _user_location(graph, site))
             return

@@ -21,7 +21,10 @@ SHIM_DIR = Path(__file__).resolve().parent.parent.parent / "runtime_shim"
 
 
 def _package_dir(name: str, pip_name: str) -> Path:
-    spec = importlib.util.find_spec(name)
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
     if spec is None or not spec.submodule_search_locations:
         raise ToolchainError(
             f"the build tool package '{pip_name}' is not installed; "

@@ -1,0 +1,7 @@
+import threading
+
+import proxy_wasm
+
+
+class Filter(proxy_wasm.HttpContext):
+    lock = threading.Lock()

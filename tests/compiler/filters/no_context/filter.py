@@ -1,0 +1,5 @@
+import proxy_wasm
+
+
+class Forgotten(proxy_wasm.HttpContext):
+    pass

@@ -1,0 +1,49 @@
+"""Bytecode is made for the module's CPython 3.11, whichever Python runs the compiler."""
+
+from __future__ import annotations
+
+import marshal
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import scenario_filter
+
+from proxy_wasm_compiler import bytecode
+from proxy_wasm_compiler.graph import build_graph
+
+
+def test_python311_wasm_compiles_the_same_code_as_a_host_311(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("the comparison needs a host CPython 3.11")
+    graph = build_graph(scenario_filter("ok_local_package"))
+    user_modules = [m for m in graph.python_modules if m.kind == "user"]
+    assert {m.name for m in user_modules} == {"filter", "helpers", "helpers.tagging"}
+
+    monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path / "host"))
+    host = {name: path.read_bytes()
+            for name, path in bytecode.compile_modules(user_modules).items()}
+    monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path / "wasm"))
+    monkeypatch.setenv("PROXY_WASM_BYTECODE_COMPILER", "wasm")
+    wasm = {name: path.read_bytes()
+            for name, path in bytecode.compile_modules(user_modules).items()}
+
+    assert host.keys() == wasm.keys()
+    for name in host:
+        # Marshal's reference flags depend on refcounts; the code objects themselves are equal.
+        host_code, wasm_code = marshal.loads(host[name]), marshal.loads(wasm[name])
+        assert host_code.co_filename == wasm_code.co_filename
+        assert host_code == wasm_code, name
+
+
+def test_wasm_compiler_reports_syntax_errors(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path))
+    monkeypatch.setenv("PROXY_WASM_BYTECODE_COMPILER", "wasm")
+    bad = tmp_path / "bad.py"
+    bad.write_text("x = 1\ndef f(:\n    pass\n")
+    module = bytecode.Module("bad", "user", bad, False, "bad.py")
+    with pytest.raises(bytecode.UserError) as info:
+        bytecode.compile_modules([module])
+    assert str(info.value).startswith(f"{bad}:2:")
