@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up (if needed), then run the whole test suite: lint, types, and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check sdk compiler runtime_shim tests examples
+.venv/bin/mypy --strict sdk/proxy_wasm compiler/proxy_wasm_compiler
+.venv/bin/python -m pytest "$@"
