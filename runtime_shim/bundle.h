@@ -3,8 +3,10 @@
 #define PW_BUNDLE_H
 #include <Python.h>
 
-/* Frozen modules: the filter, its local modules, the SDK and the stdlib modules it reaches. */
-extern const struct _frozen pw_frozen_modules[];
+/* Frozen modules: the filter, its local modules, the SDK and the stdlib modules it reaches.
+ * Writable: after the snapshot's imports, the code of every module already imported is zeroed
+ * (a snapshot stores only non-zero memory) and its entry marked excluded. */
+extern struct _frozen pw_frozen_modules[];
 /* Name of the filter's module, imported at start-up. */
 extern const char pw_filter_module[];
 /* String-hash secret chosen afresh for every build (a snapshot fixes it for every VM). */

@@ -219,6 +219,39 @@ static int pw_start_interpreter(void) {
     return 0;
 }
 
+/* The snapshot needs the marshalled code only of modules not imported yet (lazy imports). */
+static void pw_drop_imported_code(void) {
+    PyObject *modules = PyImport_GetModuleDict();
+    for (struct _frozen *p = pw_frozen_modules; p->name != NULL; p++) {
+        PyObject *m = PyDict_GetItemString(modules, p->name);
+        if (m == NULL || p->code == NULL) continue;
+        memset((void *)p->code, 0, (size_t)p->size);
+        p->code = NULL; /* find_frozen() then reports the module as excluded, never garbage */
+        p->size = 0;
+    }
+}
+
+/* A filter that registers no context would do nothing in the proxy: refuse it at build time. */
+static int pw_check_registration(void) {
+    PyObject *dispatch = PyImport_ImportModule("proxy_wasm._dispatch");
+    if (dispatch == NULL) { pw_log_exception("import proxy_wasm._dispatch"); return -1; }
+    PyObject *res = PyObject_CallMethod(dispatch, "check_registration", "s", pw_filter_module);
+    Py_DECREF(dispatch);
+    if (res == NULL) {
+        /* One line the compiler reports as the user's mistake (see snapshot.py). */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject *text = value ? PyObject_Str(value) : NULL;
+        const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
+        fprintf(stderr, "proxy-wasm-python: user-error: %s\n", msg ? msg : "invalid filter");
+        PyErr_Clear();
+        Py_XDECREF(text); Py_XDECREF(type); Py_XDECREF(value); Py_XDECREF(tb);
+        return -1;
+    }
+    Py_DECREF(res);
+    return 0;
+}
+
 static int pw_ensure_started(void) {
     if (pw_state == 0) pw_state = pw_start_interpreter() == 0 ? 1 : -1;
     return pw_state;
@@ -229,6 +262,8 @@ static int pw_ensure_started(void) {
 EXPORT(pw_snapshot_init) void pw_snapshot_init(void) {
     pw_in_snapshot = 1;
     if (pw_ensure_started() != 1) abort();
+    if (pw_check_registration() != 0) abort();
+    pw_drop_imported_code();
     PyGC_Collect();
     pw_in_snapshot = 0;
 }

@@ -128,7 +128,7 @@ def build_filter(source: Path, output: Path | None = None, *,
         final = linked
         if options.snapshot:
             final = work / "snapshot.wasm"
-            snapshot_module(toolchain, linked, final, source.name)
+            snapshot_module(toolchain, linked, final, source)
             mark = step("pre-initialise (wasmtime wizer)", mark)
         data = final.read_bytes()
         data = append_custom_section(data, METADATA_SECTION,

@@ -29,10 +29,10 @@ def render_bundle(graph: ModuleGraph, code_files: dict[str, Path], *, optimize: 
     ]
     modules = graph.python_modules
     for index, module in enumerate(modules):
-        lines.append(f"static const unsigned char m{index}[] = {{")
+        lines.append(f"static unsigned char m{index}[] = {{")
         lines.append(f"#embed {_c_string(str(code_files[module.name]))}")
         lines.append("};")
-    lines.append("const struct _frozen pw_frozen_modules[] = {")
+    lines.append("struct _frozen pw_frozen_modules[] = {")
     for index, module in enumerate(modules):
         lines.append(f"    {{{_c_string(module.name)}, m{index}, (int)sizeof m{index}, "
                      f"{int(module.is_package)}, NULL}},")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from proxy_wasm_compiler.errors import ToolchainError, UserError
+from proxy_wasm_compiler.errors import Location, ToolchainError, UserError
 from proxy_wasm_compiler.toolchain import Toolchain
 
 
-def snapshot_module(toolchain: Toolchain, module: Path, output: Path, filter_name: str) -> None:
+USER_ERROR = "proxy-wasm-python: user-error:"
+
+
+def snapshot_module(toolchain: Toolchain, module: Path, output: Path, source: Path) -> None:
     """Write the pre-initialised ``module`` to ``output``."""
     argv = [
         str(toolchain.wasmtime), "wizer",
@@ -31,9 +34,12 @@ def snapshot_module(toolchain: Toolchain, module: Path, output: Path, filter_nam
         raise ToolchainError(f"cannot run wasmtime wizer: {exc}") from exc
     if proc.returncode != 0:
         detail = proc.stderr.strip()
+        for line in detail.splitlines():
+            if line.startswith(USER_ERROR):
+                raise UserError(line[len(USER_ERROR):].strip(), Location(str(source)))
         python_error = _python_error(detail)
         if python_error:
-            raise UserError(f"importing {filter_name} at build time failed:\n{python_error}")
+            raise UserError(f"importing {source.name} at build time failed:\n{python_error}")
         raise ToolchainError(f"wasmtime wizer failed:\n{detail[-3000:]}")
 
 

@@ -91,7 +91,7 @@ def test_missing_file_and_wrong_suffix(capsys: pytest.CaptureFixture[str],
     text = tmp_path / "filter.txt"
     text.write_text("x = 1\n")
     assert main(["build", str(text)]) == 2
-    assert "ends in .py" in capsys.readouterr().err
+    assert "ending in .py" in capsys.readouterr().err
 
 
 def test_missing_toolchain_is_one_line(tmp_path: Path) -> None:
