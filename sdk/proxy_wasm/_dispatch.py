@@ -1,0 +1,672 @@
+"""The dispatcher: ABI callbacks in, user context methods out (design.md, contract 2).
+
+Each ``proxy_on_*`` function is named exactly like the ABI export that calls it (from the C
+shim in a module, from the emulator in the null runtime), takes the ABI's integers and returns
+an int (action or bool) or ``None``. Contexts are kept by id in :mod:`proxy_wasm._state`;
+callout tokens map to the context that dispatched them, which receives the response after
+``proxy_set_effective_context``.
+
+Exceptions from user code never reach the host: the traceback is logged once at error level,
+then the exception policy applies (:func:`set_exception_policy`): a stream gets a 500 local
+reply and ``PAUSE`` (default) or ``CONTINUE``; ``on_vm_start``/``on_configure`` return false.
+
+The callback mask (``HostABI.set_callback_mask``) is the OR over every context class seen of
+the optional callbacks it overrides; it is sent to the host whenever it grows, so the host
+skips Python for callbacks no context overrides.
+"""
+
+from __future__ import annotations
+
+from . import _host as _h
+from . import _state
+from .context import BaseContext, HttpContext, RootContext, StreamContext
+from .types import ExceptionPolicy, PeerType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    RootFactory = Callable[[int], RootContext] | type[RootContext]
+    HttpFactory = Callable[[int, int], HttpContext] | type[HttpContext]
+    StreamFactory = Callable[[int, int], StreamContext] | type[StreamContext]
+
+__all__ = [
+    "reset",
+    "set_exception_policy",
+    "set_http_context",
+    "set_root_context",
+    "set_stream_context",
+]
+
+_LOG_ERROR = 4
+_CONTINUE = 0
+_PAUSE = 1
+_ERROR_BODY = b"internal filter error"
+_ERROR_DETAILS = b"internal_filter_error"
+
+# Optional callbacks in mask-bit order (must equal _hostabi.CALLBACK_BITS; a test checks it),
+# each with the context method whose override sets the bit.
+OPTIONAL_CALLBACKS: tuple[tuple[str, str], ...] = (
+    ("proxy_on_tick", "on_tick"),
+    ("proxy_on_queue_ready", "on_queue_ready"),
+    ("proxy_on_foreign_function", "on_foreign_function"),
+    ("proxy_on_new_connection", "on_new_connection"),
+    ("proxy_on_downstream_data", "on_downstream_data"),
+    ("proxy_on_upstream_data", "on_upstream_data"),
+    ("proxy_on_downstream_connection_close", "on_downstream_close"),
+    ("proxy_on_upstream_connection_close", "on_upstream_close"),
+    ("proxy_on_request_headers", "on_http_request_headers"),
+    ("proxy_on_request_body", "on_http_request_body"),
+    ("proxy_on_request_trailers", "on_http_request_trailers"),
+    ("proxy_on_response_headers", "on_http_response_headers"),
+    ("proxy_on_response_body", "on_http_response_body"),
+    ("proxy_on_response_trailers", "on_http_response_trailers"),
+    ("proxy_on_log", "on_log"),
+    ("proxy_on_done", "on_done"),
+)
+
+_DEFAULTS: dict[str, object] = {}
+for _base in (BaseContext, RootContext, HttpContext, StreamContext):
+    for _export, _method in OPTIONAL_CALLBACKS:
+        if _method in _base.__dict__:
+            _DEFAULTS[_method] = _base.__dict__[_method]
+del _base, _export, _method
+
+_contexts = _state.contexts
+_roots = _state.roots
+_http = _state.http
+_tcp = _state.tcp
+
+_root_factory: Callable[[int], RootContext] | None = None
+_http_factory: Callable[[int, int], HttpContext] | None = None
+_stream_factory: Callable[[int, int], StreamContext] | None = None
+_policy = ExceptionPolicy.LOCAL_REPLY_500
+_mask = 0
+_mask_sent = -1
+_seen_classes: set[type] = set()
+_broken: set[int] = set()
+_last_root: RootContext | None = None
+
+
+# -- registration ---------------------------------------------------------------------------------
+def set_root_context(factory: RootFactory) -> None:
+    """Register the root context factory: ``factory(context_id) -> RootContext``.
+
+    A ``RootContext`` subclass may be passed directly; it is called with no arguments.
+    Without a factory the SDK uses a plain :class:`RootContext`.
+    """
+    global _root_factory
+    if isinstance(factory, type):
+        cls = factory
+        _root_factory = lambda _cid: cls()  # noqa: E731
+    else:
+        _root_factory = factory
+
+
+def set_http_context(factory: HttpFactory) -> None:
+    """Register the HTTP context factory: ``factory(context_id, root_context_id) -> HttpContext``.
+
+    Used when the root context's ``create_http_context`` returns ``None``. An ``HttpContext``
+    subclass may be passed directly; it is called with no arguments.
+    """
+    global _http_factory
+    if isinstance(factory, type):
+        cls = factory
+        _http_factory = lambda _cid, _rid: cls()  # noqa: E731
+    else:
+        _http_factory = factory
+
+
+def set_stream_context(factory: StreamFactory) -> None:
+    """Register the TCP context factory: ``factory(context_id, root_context_id) -> StreamContext``.
+
+    Used when the root context creates neither an HTTP nor a stream context and no HTTP
+    factory is registered. A ``StreamContext`` subclass may be passed directly.
+    """
+    global _stream_factory
+    if isinstance(factory, type):
+        cls = factory
+        _stream_factory = lambda _cid, _rid: cls()  # noqa: E731
+    else:
+        _stream_factory = factory
+
+
+def set_exception_policy(policy: ExceptionPolicy) -> None:
+    """Choose what a stream gets when a callback raises (see :class:`ExceptionPolicy`)."""
+    global _policy
+    _policy = ExceptionPolicy(policy)
+
+
+def reset() -> None:
+    """Forget every factory, context, token, the mask and the policy (for the test host)."""
+    global _root_factory, _http_factory, _stream_factory, _policy, _mask, _mask_sent, _last_root
+    _state.clear()
+    _root_factory = _http_factory = _stream_factory = None
+    _policy = ExceptionPolicy.LOCAL_REPLY_500
+    _mask = 0
+    _mask_sent = -1
+    _seen_classes.clear()
+    _broken.clear()
+    _last_root = None
+
+
+def callback_mask() -> int:
+    """Return the callback mask computed so far."""
+    return _mask
+
+
+def class_mask(cls: type) -> int:
+    """Return the mask bits of the optional callbacks ``cls`` overrides."""
+    mask = 0
+    for bit, (_export, method) in enumerate(OPTIONAL_CALLBACKS):
+        impl = getattr(cls, method, None)
+        if impl is not None and impl is not _DEFAULTS[method]:
+            mask |= 1 << bit
+    return mask
+
+
+def _see_class(cls: type) -> None:
+    global _mask, _mask_sent
+    _seen_classes.add(cls)
+    _mask |= class_mask(cls)
+    if _mask != _mask_sent:
+        _mask_sent = _mask
+        _h.host.set_callback_mask(_mask)
+
+
+# -- error reporting ------------------------------------------------------------------------------
+def _log_error(message: str) -> None:
+    try:  # noqa: SIM105 - contextlib is not worth importing here
+        _h.host.proxy_log(_LOG_ERROR, message.encode("utf-8", "replace"))
+    except Exception:  # logging must never raise into the host
+        pass
+
+
+def _report(exc: BaseException) -> None:
+    """Log one error entry with the traceback, starting at the user's frames."""
+    import traceback
+
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals is globals():
+        tb = tb.tb_next
+    _log_error("".join(traceback.format_exception(type(exc), exc, tb)).rstrip("\n"))
+
+
+def _http_failed(exc: BaseException) -> int:
+    _report(exc)
+    if _policy is ExceptionPolicy.CONTINUE:
+        return _CONTINUE
+    return _local_500()
+
+
+def _local_500() -> int:
+    host = _h.host
+    try:
+        host.proxy_send_local_response(500, _ERROR_DETAILS, _ERROR_BODY, [], -1)
+    except Exception as exc:
+        _report(exc)
+        try:
+            host.proxy_close_stream(1)
+        except Exception as exc2:
+            _report(exc2)
+    return _PAUSE
+
+
+def _tcp_failed(exc: BaseException) -> int:
+    _report(exc)
+    if _policy is ExceptionPolicy.CONTINUE:
+        return _CONTINUE
+    try:
+        _h.host.proxy_close_stream(2)
+    except Exception as exc2:
+        _report(exc2)
+    return _PAUSE
+
+
+def _missing(context_id: int, callback: str) -> int:
+    """A callback for an id without a context: its creation failed, or the host is wrong."""
+    if context_id in _broken:
+        _broken.discard(context_id)
+        if callback == "proxy_on_request_headers" and _policy is ExceptionPolicy.LOCAL_REPLY_500:
+            return _local_500()
+        return _CONTINUE
+    _log_error(f"{callback}: unknown context id {context_id}")
+    return _CONTINUE
+
+
+def _action(result: int | None) -> int:
+    """A callback's action as an int; ``None`` (no return statement) means CONTINUE."""
+    return _CONTINUE if result is None else int(result)
+
+
+# -- lifecycle ------------------------------------------------------------------------------------
+def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
+    """Create the root context (parent 0) or a stream's HTTP/TCP context."""
+    global _last_root
+    _state.creating_id = context_id
+    try:
+        if parent_context_id == 0:
+            root = _root_factory(context_id) if _root_factory is not None else RootContext()
+            if not isinstance(root, RootContext):
+                raise TypeError(f"the root context factory returned {root!r}, not a RootContext")
+            root.context_id = context_id
+            if type(root) not in _seen_classes:
+                _see_class(type(root))
+            _contexts[context_id] = _roots[context_id] = _last_root = root
+            return
+        parent = _roots.get(parent_context_id)
+        ctx: HttpContext | StreamContext | None = None
+        if parent is not None:
+            ctx = parent.create_http_context(context_id)
+            if ctx is None:
+                ctx = parent.create_stream_context(context_id)
+        if ctx is None:
+            if _http_factory is not None:
+                ctx = _http_factory(context_id, parent_context_id)
+            elif _stream_factory is not None:
+                ctx = _stream_factory(context_id, parent_context_id)
+            else:
+                raise RuntimeError(
+                    f"no context for stream {context_id}: register one with "
+                    "proxy_wasm.set_http_context / set_stream_context, or return one from "
+                    "RootContext.create_http_context / create_stream_context"
+                )
+        ctx.context_id = context_id
+        cls = type(ctx)
+        if cls not in _seen_classes:
+            if not issubclass(cls, HttpContext | StreamContext):
+                raise TypeError(f"a context factory returned {ctx!r}, not an HttpContext")
+            _see_class(cls)
+        _contexts[context_id] = ctx
+        if isinstance(ctx, HttpContext):
+            _http[context_id] = ctx
+        else:
+            _tcp[context_id] = ctx
+    except Exception as exc:
+        _broken.add(context_id)
+        _report(exc)
+
+
+def _root(root_context_id: int) -> RootContext | None:
+    root = _roots.get(root_context_id)
+    return root if root is not None else _last_root
+
+
+def proxy_on_vm_start(root_context_id: int, vm_configuration_size: int) -> int:
+    """Call ``on_vm_start``; false (0) when it returns False or raises."""
+    root = _root(root_context_id)
+    if root is None:
+        _log_error("proxy_on_vm_start: no root context")
+        return 0
+    try:
+        if root.on_vm_start(vm_configuration_size) is False:
+            _log_error(f"{type(root).__name__}.on_vm_start returned False")
+            return 0
+        return 1
+    except Exception as exc:
+        _report(exc)
+        return 0
+
+
+def proxy_on_configure(root_context_id: int, plugin_configuration_size: int) -> int:
+    """Call ``on_configure``; false (0) when it returns False or raises."""
+    root = _root(root_context_id)
+    if root is None:
+        _log_error("proxy_on_configure: no root context")
+        return 0
+    try:
+        if root.on_configure(plugin_configuration_size) is False:
+            _log_error(f"{type(root).__name__}.on_configure returned False")
+            return 0
+        return 1
+    except Exception as exc:
+        _report(exc)
+        return 0
+
+
+def proxy_on_tick(root_context_id: int) -> None:
+    """Call ``on_tick`` of the root context."""
+    root = _roots.get(root_context_id)
+    if root is None:
+        _missing(root_context_id, "proxy_on_tick")
+        return
+    try:
+        root.on_tick()
+    except Exception as exc:
+        _report(exc)
+
+
+def proxy_on_queue_ready(root_context_id: int, queue_id: int) -> None:
+    """Call ``on_queue_ready`` of the root context that registered the queue."""
+    root = _roots.get(root_context_id)
+    if root is None:
+        _missing(root_context_id, "proxy_on_queue_ready")
+        return
+    try:
+        root.on_queue_ready(queue_id)
+    except Exception as exc:
+        _report(exc)
+
+
+def proxy_on_foreign_function(root_context_id: int, function_id: int, arguments_size: int) -> None:
+    """Call ``on_foreign_function`` of the root context."""
+    root = _roots.get(root_context_id)
+    if root is None:
+        _missing(root_context_id, "proxy_on_foreign_function")
+        return
+    try:
+        root.on_foreign_function(function_id, arguments_size)
+    except Exception as exc:
+        _report(exc)
+
+
+def proxy_on_log(context_id: int) -> None:
+    """Call ``on_log``."""
+    ctx = _contexts.get(context_id)
+    if ctx is None:
+        _missing(context_id, "proxy_on_log")
+        return
+    try:
+        ctx.on_log()
+    except Exception as exc:
+        _report(exc)
+
+
+def proxy_on_done(context_id: int) -> int:
+    """Call ``on_done``; true (1) unless it returns False (then the context calls done())."""
+    ctx = _contexts.get(context_id)
+    if ctx is None:
+        return 1
+    try:
+        return 0 if ctx.on_done() is False else 1
+    except Exception as exc:
+        _report(exc)
+        return 1
+
+
+def proxy_on_delete(context_id: int) -> None:
+    """Forget the context."""
+    global _last_root
+    _contexts.pop(context_id, None)
+    _http.pop(context_id, None)
+    _tcp.pop(context_id, None)
+    root = _roots.pop(context_id, None)
+    if root is not None and root is _last_root:
+        _last_root = next(reversed(_roots.values()), None)
+    _broken.discard(context_id)
+
+
+# -- HTTP -----------------------------------------------------------------------------------------
+def proxy_on_request_headers(context_id: int, num_headers: int, end_of_stream: int) -> int:
+    """Call ``on_http_request_headers``."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_request_headers")
+    try:
+        return _action(ctx.on_http_request_headers(num_headers, end_of_stream != 0))
+    except Exception as exc:
+        return _http_failed(exc)
+
+
+def proxy_on_request_body(context_id: int, body_size: int, end_of_stream: int) -> int:
+    """Call ``on_http_request_body``."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_request_body")
+    try:
+        return _action(ctx.on_http_request_body(body_size, end_of_stream != 0))
+    except Exception as exc:
+        return _http_failed(exc)
+
+
+def proxy_on_request_trailers(context_id: int, num_trailers: int) -> int:
+    """Call ``on_http_request_trailers``."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_request_trailers")
+    try:
+        return _action(ctx.on_http_request_trailers(num_trailers))
+    except Exception as exc:
+        return _http_failed(exc)
+
+
+def proxy_on_request_metadata(context_id: int, num_elements: int) -> int:
+    """Call ``on_http_request_metadata`` (Envoy extension)."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _CONTINUE
+    try:
+        return _action(ctx.on_http_request_metadata(num_elements))
+    except Exception as exc:
+        _report(exc)
+        return _CONTINUE
+
+
+def proxy_on_response_headers(context_id: int, num_headers: int, end_of_stream: int) -> int:
+    """Call ``on_http_response_headers``."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_response_headers")
+    try:
+        return _action(ctx.on_http_response_headers(num_headers, end_of_stream != 0))
+    except Exception as exc:
+        return _http_failed(exc)
+
+
+def proxy_on_response_body(context_id: int, body_size: int, end_of_stream: int) -> int:
+    """Call ``on_http_response_body``."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_response_body")
+    try:
+        return _action(ctx.on_http_response_body(body_size, end_of_stream != 0))
+    except Exception as exc:
+        return _http_failed(exc)
+
+
+def proxy_on_response_trailers(context_id: int, num_trailers: int) -> int:
+    """Call ``on_http_response_trailers``."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_response_trailers")
+    try:
+        return _action(ctx.on_http_response_trailers(num_trailers))
+    except Exception as exc:
+        return _http_failed(exc)
+
+
+def proxy_on_response_metadata(context_id: int, num_elements: int) -> int:
+    """Call ``on_http_response_metadata`` (Envoy extension)."""
+    ctx = _http.get(context_id)
+    if ctx is None:
+        return _CONTINUE
+    try:
+        return _action(ctx.on_http_response_metadata(num_elements))
+    except Exception as exc:
+        _report(exc)
+        return _CONTINUE
+
+
+# -- TCP ------------------------------------------------------------------------------------------
+def proxy_on_new_connection(context_id: int) -> int:
+    """Call ``on_new_connection``."""
+    ctx = _tcp.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_new_connection")
+    try:
+        return _action(ctx.on_new_connection())
+    except Exception as exc:
+        return _tcp_failed(exc)
+
+
+def proxy_on_downstream_data(context_id: int, data_size: int, end_of_stream: int) -> int:
+    """Call ``on_downstream_data``."""
+    ctx = _tcp.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_downstream_data")
+    try:
+        return _action(ctx.on_downstream_data(data_size, end_of_stream != 0))
+    except Exception as exc:
+        return _tcp_failed(exc)
+
+
+def proxy_on_upstream_data(context_id: int, data_size: int, end_of_stream: int) -> int:
+    """Call ``on_upstream_data``."""
+    ctx = _tcp.get(context_id)
+    if ctx is None:
+        return _missing(context_id, "proxy_on_upstream_data")
+    try:
+        return _action(ctx.on_upstream_data(data_size, end_of_stream != 0))
+    except Exception as exc:
+        return _tcp_failed(exc)
+
+
+def _peer(peer_type: int) -> PeerType:
+    try:
+        return PeerType(peer_type)
+    except ValueError:
+        return PeerType.UNKNOWN
+
+
+def proxy_on_downstream_connection_close(context_id: int, peer_type: int) -> None:
+    """Call ``on_downstream_close``."""
+    ctx = _tcp.get(context_id)
+    if ctx is None:
+        _missing(context_id, "proxy_on_downstream_connection_close")
+        return
+    try:
+        ctx.on_downstream_close(_peer(peer_type))
+    except Exception as exc:
+        _report(exc)
+
+
+def proxy_on_upstream_connection_close(context_id: int, peer_type: int) -> None:
+    """Call ``on_upstream_close``."""
+    ctx = _tcp.get(context_id)
+    if ctx is None:
+        _missing(context_id, "proxy_on_upstream_connection_close")
+        return
+    try:
+        ctx.on_upstream_close(_peer(peer_type))
+    except Exception as exc:
+        _report(exc)
+
+
+# -- callouts -------------------------------------------------------------------------------------
+def _callout_target(
+    tokens: dict[int, BaseContext], token: int, root_context_id: int, pop: bool
+) -> BaseContext | None:
+    """Find the context that dispatched ``token`` and make it the effective context."""
+    ctx = tokens.pop(token, None) if pop else tokens.get(token)
+    if ctx is None:
+        ctx = _roots.get(root_context_id)
+        if ctx is None:
+            return None
+    elif _contexts.get(ctx.context_id) is not ctx:
+        return None  # the dispatching stream is gone
+    try:
+        _h.host.proxy_set_effective_context(ctx.context_id)
+    except Exception as exc:
+        _report(exc)
+        return None
+    return ctx
+
+
+def _callout_failed(ctx: BaseContext, exc: BaseException) -> None:
+    if isinstance(ctx, HttpContext):
+        _http_failed(exc)
+    elif isinstance(ctx, StreamContext):
+        _tcp_failed(exc)
+    else:
+        _report(exc)
+
+
+def proxy_on_http_call_response(
+    root_context_id: int, token: int, num_headers: int, body_size: int, num_trailers: int
+) -> None:
+    """Deliver an HTTP callout response to the context that dispatched it."""
+    ctx = _callout_target(_state.http_calls, token, root_context_id, True)
+    if ctx is None:
+        return
+    try:
+        ctx.on_http_call_response(token, num_headers, body_size, num_trailers)
+    except Exception as exc:
+        _callout_failed(ctx, exc)
+
+
+def proxy_on_grpc_receive_initial_metadata(
+    root_context_id: int, token: int, num_elements: int
+) -> None:
+    """Deliver gRPC initial metadata to the context that opened the stream."""
+    tokens = _state.grpc_streams if token in _state.grpc_streams else _state.grpc_calls
+    ctx = _callout_target(tokens, token, root_context_id, False)
+    if ctx is None:
+        return
+    try:
+        ctx.on_grpc_stream_receive_initial_metadata(token, num_elements)
+    except Exception as exc:
+        _callout_failed(ctx, exc)
+
+
+def proxy_on_grpc_receive(root_context_id: int, token: int, message_size: int) -> None:
+    """Deliver a gRPC message: the unary call's response, or a stream message."""
+    if token in _state.grpc_calls:
+        ctx = _callout_target(_state.grpc_calls, token, root_context_id, True)
+        if ctx is None:
+            return
+        try:
+            ctx.on_grpc_call_response(token, 0, message_size)
+        except Exception as exc:
+            _callout_failed(ctx, exc)
+        return
+    ctx = _callout_target(_state.grpc_streams, token, root_context_id, False)
+    if ctx is None:
+        return
+    try:
+        ctx.on_grpc_stream_receive_body(token, message_size)
+    except Exception as exc:
+        _callout_failed(ctx, exc)
+
+
+def proxy_on_grpc_receive_trailing_metadata(
+    root_context_id: int, token: int, num_elements: int
+) -> None:
+    """Deliver gRPC trailing metadata to the context that opened the stream."""
+    tokens = _state.grpc_streams if token in _state.grpc_streams else _state.grpc_calls
+    ctx = _callout_target(tokens, token, root_context_id, False)
+    if ctx is None:
+        return
+    try:
+        ctx.on_grpc_stream_receive_trailing_metadata(token, num_elements)
+    except Exception as exc:
+        _callout_failed(ctx, exc)
+
+
+def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> None:
+    """Deliver the end of a gRPC call (failure) or stream."""
+    if token in _state.grpc_calls:
+        ctx = _callout_target(_state.grpc_calls, token, root_context_id, True)
+        if ctx is None:
+            return
+        try:
+            ctx.on_grpc_call_response(token, status_code, 0)
+        except Exception as exc:
+            _callout_failed(ctx, exc)
+        return
+    ctx = _callout_target(_state.grpc_streams, token, root_context_id, True)
+    if ctx is None:
+        return
+    try:
+        ctx.on_grpc_stream_close(token, status_code)
+    except Exception as exc:
+        _callout_failed(ctx, exc)
+
+
+# -- build-time check ----------------------------------------------------------------------------
+def check_registration(filter_module: str) -> None:
+    """Raise if the filter registered no context factory (called by the compiler's snapshot)."""
+    if _root_factory is None and _http_factory is None and _stream_factory is None:
+        raise RuntimeError(
+            f"{filter_module}.py registers no context: call proxy_wasm.set_http_context(...), "
+            "proxy_wasm.set_stream_context(...) or proxy_wasm.set_root_context(...) at module level"
+        )

@@ -1,0 +1,122 @@
+"""Logging to the host: ``proxy_wasm.log.info("x=%s", x)`` and a stdlib ``logging`` handler.
+
+Messages with ``%`` arguments are formatted only when the host's log level
+(``proxy_get_log_level``) lets them through. :func:`install_logging_handler` routes stdlib
+``logging`` records to ``proxy_log`` at the matching level (``logging`` is imported only then).
+"""
+
+from __future__ import annotations
+
+from . import _host as _h
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import logging
+
+    from ._loghandler import LogHandler as LogHandler
+
+__all__ = [
+    "LogHandler",
+    "critical",
+    "debug",
+    "error",
+    "info",
+    "install_logging_handler",
+    "log",
+    "trace",
+    "warn",
+    "warning",
+]
+
+
+def log(level: int, message: object, *args: object) -> None:
+    """Log ``message % args`` at ``level`` (a :class:`~proxy_wasm.LogLevel`)."""
+    host = _h.host
+    if args:
+        if level < host.proxy_get_log_level():
+            return
+        text = str(message) % args
+    else:
+        text = message if isinstance(message, str) else str(message)
+    host.proxy_log(level, text.encode("utf-8", "replace"))
+
+
+def trace(message: object, *args: object) -> None:
+    """Log at TRACE."""
+    log(0, message, *args)
+
+
+def debug(message: object, *args: object) -> None:
+    """Log at DEBUG."""
+    log(1, message, *args)
+
+
+def info(message: object, *args: object) -> None:
+    """Log at INFO."""
+    log(2, message, *args)
+
+
+def warn(message: object, *args: object) -> None:
+    """Log at WARN."""
+    log(3, message, *args)
+
+
+warning = warn
+
+
+def error(message: object, *args: object) -> None:
+    """Log at ERROR."""
+    log(4, message, *args)
+
+
+def critical(message: object, *args: object) -> None:
+    """Log at CRITICAL."""
+    log(5, message, *args)
+
+
+def level_for(levelno: int) -> int:
+    """Map a stdlib ``logging`` level number to a Proxy-Wasm log level."""
+    if levelno < 10:
+        return 0
+    if levelno < 20:
+        return 1
+    if levelno < 30:
+        return 2
+    if levelno < 40:
+        return 3
+    if levelno < 50:
+        return 4
+    return 5
+
+
+def install_logging_handler(
+    logger: logging.Logger | None = None, level: int | None = None
+) -> LogHandler:
+    """Add a :class:`LogHandler` to ``logger`` (default: the root logger) and return it.
+
+    ``level`` sets the logger's level (default 1: every record, TRACE included); records
+    below the host's log level are dropped before formatting.
+    Safe to call at module import: it makes no host call. Calling it twice adds one handler.
+    """
+    import logging
+
+    from ._loghandler import LogHandler
+
+    target = logger if logger is not None else logging.getLogger()
+    for existing in target.handlers:
+        if isinstance(existing, LogHandler):
+            handler = existing
+            break
+    else:
+        handler = LogHandler()
+        target.addHandler(handler)
+    target.setLevel(1 if level is None else level)
+    return handler
+
+
+def __getattr__(name: str) -> object:
+    if name == "LogHandler":
+        from ._loghandler import LogHandler
+
+        return LogHandler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
