@@ -1,0 +1,144 @@
+"""``proxy-wasm deploy``: configuration that deploys a published filter to a proxy.
+
+NOTE for other command modules: this file owns the ONE ``deploy`` click group. It is
+registered through ``run_cmd.COMMANDS``; do not create a second ``deploy`` group. Add your
+subcommand to it instead, e.g. in ``cli/hub_cmd.py``::
+
+    from proxy_wasm_compiler.cli.deploy_group import deploy
+
+    @deploy.command("istio")
+    def deploy_istio(...): ...
+
+(``deploy envoy`` is defined here; ``deploy istio`` lives in ``hub_cmd.py``.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from proxy_wasm_compiler.envoy.config import (
+    LOCALHOST,
+    UPSTREAM_CLUSTER,
+    ClusterSpec,
+    Json,
+    ListenerSpec,
+    bootstrap,
+    dump_yaml,
+    http_wasm_filter,
+    load_config_option,
+    parse_host_port,
+    remote_plugin,
+    sha256_file,
+)
+from proxy_wasm_compiler.envoy.source import check_proxy_wasm, resolve_module
+from proxy_wasm_compiler.errors import UserError
+
+
+@click.group("deploy")
+def deploy() -> None:
+    """Generate the configuration that deploys a filter to Envoy or Istio."""
+
+
+def envoy_fragment(plugin_filter: Json, code_cluster: Json) -> str:
+    """The fragment text: the HTTP filter and the cluster Envoy fetches the code through."""
+    head = (
+        "# proxy-wasm deploy envoy: add the entry under http_filters to your\n"
+        "# HttpConnectionManager's http_filters (before envoy.filters.http.router), and the\n"
+        "# cluster to static_resources.clusters (Envoy fetches the module through it).\n"
+    )
+    return head + dump_yaml({"http_filters": [plugin_filter], "clusters": [code_cluster]})
+
+
+def envoy_full_bootstrap(
+    listener_filter: Json, code_cluster: ClusterSpec, *, port: int, upstream: tuple[str, int],
+    admin_port: int,
+) -> Json:
+    """A runnable bootstrap: 127.0.0.1:port -> the filter -> ``upstream``."""
+    listener = ListenerSpec("main", port=port, extra_http_filters=[listener_filter])
+    return bootstrap(
+        [listener],
+        [ClusterSpec(UPSTREAM_CLUSTER, upstream[1], upstream[0]), code_cluster],
+        admin_port=admin_port,
+    )
+
+
+def resolve_sha256(target: str | None, sha256: str | None) -> str:
+    """The sha256 Envoy must check: from the module (built/pulled/read), or ``--sha256``."""
+    computed: str | None = None
+    if target is not None:
+        resolved = resolve_module(target)
+        check_proxy_wasm(resolved)
+        computed = sha256_file(resolved.path)
+    if sha256 is not None:
+        given = sha256.lower().removeprefix("sha256:")
+        if computed is not None and given != computed:
+            raise UserError(
+                f"--sha256 {given} does not match {target} (its sha256 is {computed})")
+        return given
+    if computed is None:
+        raise UserError("give the module (FILE.wasm, FILTER.py or oci://REF) or --sha256")
+    return computed
+
+
+@deploy.command("envoy")
+@click.argument("target", required=False, metavar="[REF|FILE]")
+@click.option("--url", required=True,
+              help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote).")
+@click.option("--sha256", help="sha256 of the module bytes (computed from REF|FILE if given).")
+@click.option("--full/--fragment", "full", default=False, show_default=True,
+              help="A complete bootstrap, or only the filter + cluster to paste in.")
+@click.option("--config", "config", metavar="JSON|@FILE",
+              help="Plugin configuration (inline JSON or @file, JSON or YAML).")
+@click.option("--name", default="proxy-wasm-python", show_default=True, help="Plugin name.")
+@click.option("--root-id", default="", help="PluginConfig.root_id.")
+@click.option("--vm-id", default="", help="VmConfig.vm_id (VMs with equal ids are shared).")
+@click.option("--failure-policy", type=click.Choice(["FAIL_CLOSED", "FAIL_OPEN", "FAIL_RELOAD"]),
+              help="What Envoy does when the VM fails (default FAIL_CLOSED).")
+@click.option("--port", type=click.IntRange(0, 65535), default=10000, show_default=True,
+              help="--full: listener port on 127.0.0.1.")
+@click.option("--admin-port", type=click.IntRange(0, 65535), default=9901, show_default=True,
+              help="--full: admin port on 127.0.0.1.")
+@click.option("--upstream", metavar="HOST:PORT", default=f"{LOCALHOST}:8080",
+              show_default=True, help="--full: where the listener forwards requests.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def deploy_envoy(target: str | None, url: str, sha256: str | None, full: bool,
+                 config: str | None, name: str, root_id: str, vm_id: str,
+                 failure_policy: str | None, port: int, admin_port: int, upstream: str,
+                 output: Path | None) -> None:
+    """Envoy configuration that loads the filter from URL (remote code, checked by sha256).
+
+    Serve the .wasm over HTTP(S) at URL; Envoy downloads it at start-up through a cluster
+    for the URL's host and refuses it unless its sha256 matches.
+
+    \b
+    Examples:
+      proxy-wasm deploy envoy filter.wasm --url http://files.internal/filter.wasm
+      proxy-wasm deploy envoy oci://127.0.0.1:5000/team/auth:1.0 \\
+          --url https://cdn.example.com/auth.wasm --full -o envoy.yaml
+      proxy-wasm deploy envoy --url http://10.0.0.5/f.wasm --sha256 9f86d0...
+    """
+    digest = resolve_sha256(target, sha256)
+    plugin_config = load_config_option(config)
+    plugin, code_cluster = remote_plugin(
+        url, digest, config=plugin_config, name=name, root_id=root_id, vm_id=vm_id,
+        failure_policy=failure_policy,
+    )
+    filter_entry = http_wasm_filter(plugin)
+    if full:
+        cfg = envoy_full_bootstrap(filter_entry, code_cluster, port=port,
+                                   upstream=parse_host_port(upstream, "--upstream"),
+                                   admin_port=admin_port)
+        text = dump_yaml(cfg)
+    else:
+        text = envoy_fragment(filter_entry, code_cluster.to_dict())
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{output}: cannot write: {exc.strerror}") from None
+        click.echo(f"wrote {output} (sha256 {digest})", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,58 @@
+"""Run real Envoy with Proxy-Wasm filters: bootstrap generation, process control, upstream, logs.
+
+The library API the tests and ``proxy-wasm run`` use::
+
+    from proxy_wasm_compiler.envoy import ListenerSpec, ClusterSpec, start_envoy
+
+    with start_envoy([ListenerSpec("h", wasm_path="f.wasm", config={"k": "v"}),
+                      ListenerSpec("t", wasm_path="tcp.wasm", kind="tcp")]) as envoy:
+        envoy.url("h"), envoy.admin_url, envoy.stats(), envoy.wasm_logs(), envoy.start_seconds
+"""
+
+from proxy_wasm_compiler.envoy.config import (
+    UPSTREAM_CLUSTER,
+    ClusterSpec,
+    ListenerSpec,
+    PluginSpec,
+    RemoteCode,
+    bootstrap,
+    dump_yaml,
+    remote_plugin,
+    sha256_file,
+    write_config,
+)
+from proxy_wasm_compiler.envoy.logs import LogRecord, WasmLog
+from proxy_wasm_compiler.envoy.process import (
+    EnvoyHarness,
+    EnvoyStartError,
+    RunningEnvoy,
+    find_envoy,
+    start_config,
+    start_envoy,
+    validate_config,
+)
+from proxy_wasm_compiler.envoy.upstream import EchoServer, StaticServer
+
+__all__ = [
+    "UPSTREAM_CLUSTER",
+    "ClusterSpec",
+    "EchoServer",
+    "EnvoyHarness",
+    "EnvoyStartError",
+    "ListenerSpec",
+    "LogRecord",
+    "PluginSpec",
+    "RemoteCode",
+    "RunningEnvoy",
+    "StaticServer",
+    "WasmLog",
+    "bootstrap",
+    "dump_yaml",
+    "find_envoy",
+    "remote_plugin",
+    "sha256_file",
+    "start_config",
+    "start_envoy",
+    "validate_config",
+    "write_config",
+]

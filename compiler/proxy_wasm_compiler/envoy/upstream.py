@@ -1,0 +1,173 @@
+"""Small HTTP servers on 127.0.0.1 for ``proxy-wasm run`` and the Envoy tests.
+
+* :class:`EchoServer`: answers every request with JSON describing what it received (method,
+  path, headers, body), so a user sees exactly what the filter changed. The request header
+  ``x-echo-status`` sets the response status; ``x-echo-header-NAME: value`` adds a response
+  header ``NAME: value``.
+* :class:`StaticServer`: serves fixed bytes per path (e.g. a ``.wasm`` for Envoy's remote code
+  source) and counts the requests per path.
+
+Both run in a daemon thread, bind port 0 (a free port) unless told otherwise, and stop with
+``.stop()`` or as context managers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from proxy_wasm_compiler.envoy.config import LOCALHOST
+
+ECHO_PREFIX = "x-echo-header-"
+
+
+class _Server:
+    handler: type[BaseHTTPRequestHandler]
+
+    def __init__(self, port: int = 0, host: str = LOCALHOST) -> None:
+        self._httpd = ThreadingHTTPServer((host, port), self.handler)
+        self._httpd.daemon_threads = True
+        setattr(self._httpd, "owner", self)  # noqa: B010 - handlers reach the server object
+        self.host = host
+        self.port: int = self._httpd.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> _Server:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                name=f"{type(self).__name__}:{self.port}", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> _Server:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+class _EchoHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "proxy-wasm-echo"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        headers: dict[str, str | list[str]] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            existing = headers.get(key)
+            if existing is None:
+                headers[key] = value
+            elif isinstance(existing, list):
+                existing.append(value)
+            else:
+                headers[key] = [existing, value]
+        try:
+            text: str | None = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        payload: dict[str, Any] = {
+            "method": self.command,
+            "path": self.path,
+            "headers": headers,
+            "body": text if text is not None else body.hex(),
+        }
+        owner = getattr(self.server, "owner", None)
+        if isinstance(owner, EchoServer):
+            owner.requests.append(payload)
+        out = json.dumps(payload, indent=2).encode() + b"\n"
+        status = 200
+        raw_status = self.headers.get("x-echo-status")
+        if raw_status and raw_status.isdigit():
+            status = int(raw_status)
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(out)))
+        for name, value in self.headers.items():
+            if name.lower().startswith(ECHO_PREFIX):
+                self.send_header(name[len(ECHO_PREFIX):], value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _handle
+
+
+class EchoServer(_Server):
+    """Returns the request it received as JSON (``requests`` keeps them, newest last)."""
+
+    handler = _EchoHandler
+
+    def __init__(self, port: int = 0, host: str = LOCALHOST) -> None:
+        self.requests: list[dict[str, Any]] = []
+        super().__init__(port, host)
+
+    def start(self) -> EchoServer:
+        super().start()
+        return self
+
+    def __enter__(self) -> EchoServer:
+        return self.start()
+
+
+class _StaticHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        owner = getattr(self.server, "owner", None)
+        assert isinstance(owner, StaticServer)
+        path = self.path.split("?", 1)[0]
+        owner.hits[path] = owner.hits.get(path, 0) + 1
+        data = owner.files.get(path)
+        if data is None:
+            self.send_response(404)
+            self.send_header("content-length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("content-type", "application/wasm")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class StaticServer(_Server):
+    """Serves ``files`` (path -> bytes); ``hits`` counts the GETs per path."""
+
+    handler = _StaticHandler
+
+    def __init__(self, files: Mapping[str, bytes], port: int = 0, host: str = LOCALHOST) -> None:
+        self.files = dict(files)
+        self.hits: dict[str, int] = {}
+        super().__init__(port, host)
+
+    def start(self) -> StaticServer:
+        super().start()
+        return self
+
+    def __enter__(self) -> StaticServer:
+        return self.start()
