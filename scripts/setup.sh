@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils curl wrk)
+DEBIAN_PACKAGES=(docker-registry skopeo apache2-utils openssl curl wrk)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
