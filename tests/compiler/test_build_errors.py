@@ -7,9 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FILTERS, scenario_filter
 
 from proxy_wasm_compiler.cli import main
+
+FILTERS = Path(__file__).parent / "filters"
+
+
+def scenario_filter(name: str) -> Path:
+    return FILTERS / name / "filter.py"
 
 
 def build_error(capsys: pytest.CaptureFixture[str], filter_path: Path, tmp_path: Path) -> str:

@@ -7,10 +7,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import scenario_filter
 
 from proxy_wasm_compiler import bytecode
 from proxy_wasm_compiler.graph import build_graph
+
+FILTERS = Path(__file__).parent / "filters"
+
+
+def scenario_filter(name: str) -> Path:
+    return FILTERS / name / "filter.py"
 
 
 def test_python311_wasm_compiles_the_same_code_as_a_host_311(

@@ -1,0 +1,1 @@
+"""Shared test support for the examples (servers the examples call out to, example specs)."""

@@ -1,0 +1,57 @@
+"""Every example has the same files, is listed in examples/README.md, and its README's curl
+commands work against the example served by a real Envoy."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+
+import pytest
+
+from examples._support.spec import EXAMPLES_DIR, all_examples
+from proxy_wasm_compiler.envoy import RunningEnvoy
+
+EXAMPLES = all_examples()
+REQUIRED_FILES = ("filter.py", "README.md", "test_filter.py", "example.yaml")
+
+
+@pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
+def test_example_has_the_standard_files(spec) -> None:  # type: ignore[no-untyped-def]
+    missing = [name for name in REQUIRED_FILES if not (spec.path / name).exists()]
+    assert not missing, f"{spec.name} lacks {missing}"
+    assert spec.summary, f"{spec.name}/example.yaml needs a summary"
+    readme = (spec.path / "README.md").read_text()
+    assert f"proxy-wasm run examples/{spec.name}" in readme
+    assert "curl" in readme
+
+
+def test_index_lists_every_example() -> None:
+    index = (EXAMPLES_DIR / "README.md").read_text()
+    for spec in EXAMPLES:
+        assert f"[{spec.name}]({spec.name}/)" in index, f"{spec.name} missing from the index"
+
+
+def readme_curls(text: str) -> list[list[str]]:
+    """The curl commands of a README's sh blocks, as argv lists."""
+    commands = []
+    for block in re.findall(r"```(?:sh|bash|console)\n(.*?)```", text, flags=re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            line = line.strip().removeprefix("$ ")
+            if line.startswith("curl "):
+                commands.append(shlex.split(line.split(" #")[0]))
+    return commands
+
+
+@pytest.mark.envoy
+@pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
+def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:  # type: ignore[no-untyped-def]
+    commands = readme_curls((spec.path / "README.md").read_text())
+    assert commands, f"{spec.name}/README.md has no curl command in a sh block"
+    base = examples_envoy.url(spec.name).rstrip("/")
+    for argv in commands:
+        argv = [a.replace("http://127.0.0.1:10000", base) for a in argv]
+        proc = subprocess.run([*argv, "-s", "-i", "--max-time", "10"], capture_output=True,
+                              text=True, check=False)
+        assert proc.returncode == 0, (argv, proc.stderr)
+        assert proc.stdout.startswith("HTTP/1.1 "), (argv, proc.stdout[:300])
