@@ -286,7 +286,7 @@ class NullHost:
             raise _fail(status, "proxy_call_foreign_function")
         return result
 
-    # -- not an ABI import --------------------------------------------------------------------------
+    # -- not an ABI import -------------------------------------------------------------------------
     def set_callback_mask(self, mask: int) -> None:
         self.emulator.set_callback_mask(mask)
 

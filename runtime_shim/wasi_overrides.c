@@ -7,8 +7,9 @@
  * imports them; its fd_seek/fd_close log an error), and older proxies lack most of them (a
  * missing import makes the module fail to load). Defining the symbol that wasi-libc calls,
  * `__imported_wasi_snapshot_preview1_<name>`, makes the linker resolve the call here, so the
- * import disappears. What remains imported is the set every Proxy-Wasm host has offered since
- * 2020: fd_write, environ_get, environ_sizes_get, clock_time_get, random_get, proc_exit.
+ * import disappears. What remains imported is within the set every Proxy-Wasm host has offered
+ * since 2020: fd_write, fd_close (libc's close() imports it directly), environ_get,
+ * environ_sizes_get, clock_time_get, random_get, proc_exit.
  *
  * Signatures must match wasi-libc's declarations exactly (i64 where WASI has 64-bit values).
  */
@@ -51,6 +52,13 @@ int32_t OVERRIDE(fd_seek)(int32_t fd, int64_t offset, int32_t whence, int32_t ou
 }
 int32_t OVERRIDE(fd_tell)(int32_t fd, int32_t out) { (void)out; return is_stdio(fd) ? E_SPIPE : E_BADF; }
 int32_t OVERRIDE(fd_close)(int32_t fd) { return is_stdio(fd) ? E_SUCCESS : E_BADF; }
+/* The proxy's clocks have nanosecond resolution (clock ids 0 realtime, 1 monotonic). */
+int32_t OVERRIDE(clock_res_get)(int32_t id, int32_t out) {
+    if (id != 0 && id != 1) return E_INVAL;
+    uint64_t one = 1;
+    memcpy((void *)(uintptr_t)out, &one, 8);
+    return E_SUCCESS;
+}
 int32_t OVERRIDE(fd_read)(int32_t fd, int32_t iovs, int32_t n, int32_t out) {
     (void)iovs; (void)n;
     if (fd != 0) return E_BADF;

@@ -1,0 +1,77 @@
+"""A built module has the ABI's exports, only imports every proxy provides, and its metadata."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from proxy_wasm_compiler.build import BuildOptions, build_filter
+from proxy_wasm_compiler.metadata import METADATA_SECTION
+from proxy_wasm_compiler.proxies import PROXIES, missing_imports
+from proxy_wasm_compiler.wasm_module import WasmModule, read_module
+
+FILTER = Path(__file__).parent / "filters" / "ok_local_package" / "filter.py"
+CALLBACKS = [
+    "proxy_on_context_create", "proxy_on_vm_start", "proxy_on_configure", "proxy_on_tick",
+    "proxy_on_queue_ready", "proxy_on_foreign_function", "proxy_on_new_connection",
+    "proxy_on_downstream_data", "proxy_on_upstream_data", "proxy_on_downstream_connection_close",
+    "proxy_on_upstream_connection_close", "proxy_on_request_headers", "proxy_on_request_body",
+    "proxy_on_request_trailers", "proxy_on_response_headers", "proxy_on_response_body",
+    "proxy_on_response_trailers", "proxy_on_http_call_response",
+    "proxy_on_grpc_receive_initial_metadata", "proxy_on_grpc_receive",
+    "proxy_on_grpc_receive_trailing_metadata", "proxy_on_grpc_close", "proxy_on_log",
+    "proxy_on_done", "proxy_on_delete",
+]
+OLDEST_WASI = {"fd_write", "fd_read", "fd_seek", "fd_close", "fd_fdstat_get", "environ_get",
+               "environ_sizes_get", "args_get", "args_sizes_get", "proc_exit", "clock_time_get",
+               "random_get"}
+
+
+@pytest.fixture(scope="module", params=["snapshot", "no-snapshot"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> WasmModule:
+    out = tmp_path_factory.mktemp("built") / "filter.wasm"
+    options = BuildOptions(snapshot=request.param == "snapshot", reuse=True)
+    result = build_filter(FILTER, out, options=options)
+    assert result.path == out and out.stat().st_size == result.size
+    return read_module(out)
+
+
+def test_exports_the_whole_abi(built: WasmModule) -> None:
+    assert built.abi_version == "0.2.1"
+    for name in ["proxy_abi_version_0_2_1", "malloc", "proxy_on_memory_allocate", "_initialize",
+                 *CALLBACKS]:
+        assert built.has_export(name), name
+    # The snapshot consumed its init function; only the no-op `_initialize` remains.
+    if built.custom_section(METADATA_SECTION) and json.loads(
+            built.custom_section(METADATA_SECTION) or b"{}")["snapshot"]:
+        assert not any(name.startswith("pw_") for name in built.export_names)
+
+
+def test_imports_load_on_every_known_proxy(built: WasmModule) -> None:
+    wasi = {i.name for i in built.imports if i.module == "wasi_snapshot_preview1"}
+    assert wasi <= OLDEST_WASI, wasi - OLDEST_WASI
+    env = {i.name for i in built.imports if i.module == "env"}
+    assert len(env) == 39 and all(name.startswith("proxy_") for name in env)
+    for proxy in PROXIES:
+        assert missing_imports(built.imports, proxy, built.abi_version) == [], proxy.key
+
+
+def test_metadata_section(built: WasmModule) -> None:
+    raw = built.custom_section(METADATA_SECTION)
+    assert raw is not None
+    meta = json.loads(raw)
+    assert meta["python_version"] == "3.11.8"
+    assert meta["abi_version"] == "0.2.1"
+    assert meta["filter_module"] == "filter"
+    assert {"filter", "helpers", "helpers.tagging", "json", "proxy_wasm._dispatch"} <= set(
+        meta["frozen_modules"])
+    assert "_json" in meta["builtin_modules"]
+    assert "_socket" not in meta["builtin_modules"]
+
+
+def test_each_build_gets_its_own_hash_secret(tmp_path: Path) -> None:
+    first = build_filter(FILTER, tmp_path / "a.wasm", options=BuildOptions(snapshot=False))
+    second = build_filter(FILTER, tmp_path / "b.wasm", options=BuildOptions(snapshot=False))
+    assert first.path.read_bytes() != second.path.read_bytes()
