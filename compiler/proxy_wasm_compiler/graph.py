@@ -132,7 +132,7 @@ class ModuleGraph:
                       key=lambda m: m.name)
 
     def chain(self, site: ImportSite) -> str:
-        """Describe the imports that led to ``site``: ``filter.py:3 import a -> a.py:9 import b``."""
+        """Describe the imports leading to ``site``: ``filter.py:3 import a -> a.py:9 import b``."""
         links = [site]
         seen = {site.importer}
         current = self.parents.get(site.importer)
@@ -371,13 +371,13 @@ def _resolve_site(graph: ModuleGraph, resolver: _Resolver, site: ImportSite,
         site.module_level and not site.guarded
     )
     reason = _is_incompatible(site.module)
-    if reason is not None and not site.guarded:
-        if from_user or (site.module_level and site.module in ("_socket", "_ssl", "select")):
-            raise UserError(
-                f"'{site.module}' cannot work in a proxy: {reason} (imported via "
-                f"{graph.chain(site)})",
-                _user_location(graph, site),
-            )
+    if reason is not None and not site.guarded and (
+            from_user or (site.module_level and site.module in ("_socket", "_ssl", "select"))):
+        raise UserError(
+            f"'{site.module}' cannot work in a proxy: {reason} (imported via "
+            f"{graph.chain(site)})",
+            _user_location(graph, site),
+        )
     parts = site.module.split(".")
     parent: Module | None = None
     for i in range(1, len(parts) + 1):

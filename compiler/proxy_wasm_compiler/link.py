@@ -40,8 +40,9 @@ def compile_flags(toolchain: Toolchain, optimize_size: bool) -> list[str]:
 
 
 def _cached_object(toolchain: Toolchain, source: Path, flags: list[str]) -> Path:
-    inputs = [source.read_bytes(), (toolchain.shim_dir / "bundle.h").read_bytes(), *flags]
-    target = cache.entry("objects", cache.digest("object", source.name, *inputs), ".o")
+    header = (toolchain.shim_dir / "bundle.h").read_bytes()
+    key = cache.digest("object", source.name, source.read_bytes(), header, *flags)
+    target = cache.entry("objects", key, ".o")
     if not target.exists():
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-cc-") as tmp:
             out = Path(tmp) / "out.o"

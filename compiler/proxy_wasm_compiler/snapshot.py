@@ -14,7 +14,6 @@ from pathlib import Path
 from proxy_wasm_compiler.errors import Location, ToolchainError, UserError
 from proxy_wasm_compiler.toolchain import Toolchain
 
-
 USER_ERROR = "proxy-wasm-python: user-error:"
 
 

@@ -1,5 +1,89 @@
-"""Placeholder: commands are added by their owner."""
+"""``proxy-wasm test SUITE.yaml``: run a declarative suite in the test host or in Envoy."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
 
 import click
 
-COMMANDS: list[click.Command] = []
+from proxy_wasm_compiler.errors import Location, UserError
+
+
+class _TestsFailed(click.ClickException):
+    exit_code = 1
+
+
+def _suite_error(exc: Any) -> UserError:
+    return UserError(exc.message, Location(exc.file, exc.line, exc.col))
+
+
+def _envoy_runner() -> Any:
+    try:
+        envoy = importlib.import_module("proxy_wasm_compiler.envoy")
+    except ImportError:
+        return None
+    return getattr(envoy, "run_suite", None)
+
+
+@click.command("test")
+@click.argument("suite", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--runtime",
+    type=click.Choice(["null", "wasm", "envoy"]),
+    default="null",
+    show_default=True,
+    help="null: the filter in this Python; wasm: the module in wasmtime; envoy: a real Envoy.",
+)
+@click.option(
+    "--benchmark", is_flag=True, help="Repeat each test and report the time per callback."
+)
+def test(suite: Path, runtime: str, benchmark: bool) -> None:
+    """Run the declarative test SUITE (YAML) against a filter.
+
+    \b
+    Examples:
+      proxy-wasm test examples/http_headers/tests.yaml
+      proxy-wasm test tests.yaml --runtime wasm --benchmark
+    """
+    from proxy_wasm.testing.suite import SuiteError, run_suite
+
+    if runtime == "envoy":
+        runner = _envoy_runner()
+        if runner is None:
+            raise UserError(
+                "the envoy runtime is not available in this installation "
+                "(proxy_wasm_compiler.envoy.run_suite is missing); use --runtime null or wasm"
+            )
+        try:
+            results = runner(suite, benchmark=benchmark)
+        except SuiteError as exc:
+            raise _suite_error(exc) from exc
+    else:
+        from proxy_wasm.testing.host import WasmUnavailable
+        from proxy_wasm.testing.wasm_runtime import WasmLoadError
+
+        try:
+            results = run_suite(suite, runtime, benchmark=benchmark)
+        except SuiteError as exc:
+            raise _suite_error(exc) from exc
+        except (WasmUnavailable, WasmLoadError) as exc:
+            raise UserError(str(exc)) from exc
+    failed = 0
+    for result in results:
+        mark = click.style("PASS", fg="green") if result.passed else click.style("FAIL", fg="red")
+        click.echo(f"{mark} {result.name}")
+        for failure in result.failures:
+            click.echo(f"     {failure}")
+        if result.timings_us:
+            click.echo(f"     {result.iterations} iterations, mean time per callback:")
+            for name, us in sorted(result.timings_us.items()):
+                click.echo(f"       {name:<40} {us:10.1f} us")
+        failed += not result.passed
+    click.echo(f"{len(results) - failed} passed, {failed} failed ({runtime} runtime)")
+    if failed:
+        raise _TestsFailed(f"{failed} test(s) failed")
+
+
+COMMANDS: list[click.Command] = [test]

@@ -1,5 +1,4 @@
-import proxy_wasm
-
 import helper
+import proxy_wasm
 
 proxy_wasm.set_http_context(helper.Filter)
