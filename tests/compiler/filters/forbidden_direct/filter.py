@@ -1,4 +1,4 @@
-
 import proxy_wasm
+import socket
 
 proxy_wasm.set_http_context(proxy_wasm.HttpContext)

@@ -1,3 +1,4 @@
+import http.client
 
 import proxy_wasm
 

@@ -1,3 +1,4 @@
 import proxy_wasm
+import no_such_module_anywhere
 
 proxy_wasm.set_http_context(proxy_wasm.HttpContext)
