@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hubtest_support import (
+from tests.hub.hubtest_support import (
     DATA,
     PASSWORD,
     USER,

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
-from hubtest_support import (
+from tests.hub.hubtest_support import (
     PASSWORD,
     USER,
     RegistryServer,

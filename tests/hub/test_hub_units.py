@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hubtest_support import validate_wasmplugin
+from tests.hub.hubtest_support import validate_wasmplugin
 from proxy_wasm_compiler.cli import main
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_compiler.hub import image as img
