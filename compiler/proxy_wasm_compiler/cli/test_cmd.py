@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,6 @@ class _TestsFailed(click.ClickException):
 
 def _suite_error(exc: Any) -> UserError:
     return UserError(exc.message, Location(exc.file, exc.line, exc.col))
-
-
-def _envoy_runner() -> Any:
-    try:
-        envoy = importlib.import_module("proxy_wasm_compiler.envoy")
-    except ImportError:
-        return None
-    return getattr(envoy, "run_suite", None)
 
 
 @click.command("test")
@@ -50,14 +41,10 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
     from proxy_wasm.testing.suite import SuiteError, run_suite
 
     if runtime == "envoy":
-        runner = _envoy_runner()
-        if runner is None:
-            raise UserError(
-                "the envoy runtime is not available in this installation "
-                "(proxy_wasm_compiler.envoy.run_suite is missing); use --runtime null or wasm"
-            )
+        from proxy_wasm_compiler.envoy.suite_runner import run_suite as run_in_envoy
+
         try:
-            results = runner(suite, benchmark=benchmark)
+            results = run_in_envoy(suite, benchmark=benchmark)
         except SuiteError as exc:
             raise _suite_error(exc) from exc
     else:

@@ -46,11 +46,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
-from proxy_wasm.testing.host import Host, HttpStream
+from proxy_wasm.testing.emulator import LocalResponse
+from proxy_wasm.testing.host import Host
 
 PHASES = (
     "request_headers",
@@ -443,9 +444,22 @@ def load_suite(path: str | Path) -> Suite:
 # -- running ---------------------------------------------------------------------------------------
 
 
-def _check(
-    host: Host,
-    stream: HttpStream | None,
+class MetricSource(Protocol):
+    """Where a suite reads metrics: a test :class:`Host`, or a real Envoy's stats."""
+
+    def metric(self, name: str) -> int: ...
+
+
+class ReplySource(Protocol):
+    """Where a suite reads the immediate (local) reply of a stream, if one was sent."""
+
+    @property
+    def local_response(self) -> LocalResponse | None: ...
+
+
+def check_expectation(
+    host: MetricSource,
+    stream: ReplySource | None,
     e: Expectation,
     phase: str,
     logs: list[str],
@@ -533,7 +547,7 @@ def _run_stream(host: Host, test: SuiteTest) -> list[str]:
         return out
 
     stream = host.http_stream()
-    fails += _check(host, stream, test.stream_init, "stream_init", new_logs(), None, None, None)
+    fails += check_expectation(host, stream, test.stream_init, "stream_init", new_logs(), None, None, None)
     present = [p for p in PHASES if p in test.phases]
     for phase in PHASES:
         invocations = test.phases.get(phase)
@@ -572,11 +586,11 @@ def _run_stream(host: Host, test: SuiteTest) -> list[str]:
                 hdrs = stream.response_trailers if response else stream.request_trailers
                 body = None
             label = phase if len(invocations) == 1 else f"{phase}[{i}]"
-            fails += _check(host, stream, inv.result, label, new_logs(), hdrs, body, action)
+            fails += check_expectation(host, stream, inv.result, label, new_logs(), hdrs, body, action)
             if stream.local_response is not None:
                 break
     stream.complete()
-    fails += _check(
+    fails += check_expectation(
         host, stream, test.stream_destroy, "stream_destroy", new_logs(), None, None, None
     )
     return fails
@@ -610,7 +624,7 @@ def run_suite(
             failures.append(
                 "plugin_init: the plugin refused to start (on_vm_start/on_configure returned false)"
             )
-        failures += _check(
+        failures += check_expectation(
             host, None, suite.plugin_init, "plugin_init", host.logs(), None, None, None
         )
         if started:
