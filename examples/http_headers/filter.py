@@ -15,7 +15,7 @@ class HeadersFilter(HttpContext):
 
     def on_http_request_headers(self, num_headers: int, end_of_stream: bool) -> Action:
         for name, value in self.get_http_request_headers():
-            proxy_wasm.log.debug(f"#{self.context_id} request header {name}: {value}")
+            proxy_wasm.log.debug("#%d request header %s: %s", self.context_id, name, value)
         path = self.get_http_request_header(":path") or "/"
         self.add_http_request_header("x-python-filter", f"saw {path}")
         return Action.CONTINUE
@@ -25,7 +25,7 @@ class HeadersFilter(HttpContext):
         return Action.CONTINUE
 
     def on_log(self) -> None:
-        proxy_wasm.log.info(f"#{self.context_id} completed")
+        proxy_wasm.log.info("#%d completed", self.context_id)
 
 
 proxy_wasm.set_http_context(HeadersFilter)

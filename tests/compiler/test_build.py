@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from proxy_wasm_compiler.build import BuildOptions, build_filter
 from proxy_wasm_compiler.metadata import METADATA_SECTION
 from proxy_wasm_compiler.proxies import PROXIES, missing_imports

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from proxy_wasm_compiler.cli import main
 
 FILTERS = Path(__file__).parent / "filters"

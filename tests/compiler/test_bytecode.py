@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from proxy_wasm_compiler import bytecode
 from proxy_wasm_compiler.graph import build_graph
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from proxy_wasm_compiler.cli import main as cli_main
 from proxy_wasm_compiler.envoy import (
     ClusterSpec,

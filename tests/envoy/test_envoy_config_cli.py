@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from proxy_wasm_compiler.cli import main as cli_main
 from proxy_wasm_compiler.envoy import (
     ClusterSpec,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from proxy_wasm_compiler.cli import main as cli_main
 from proxy_wasm_compiler.envoy import EnvoyStartError, ListenerSpec, RunningEnvoy, start_envoy
 

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
 from tests.hub.hubtest_support import (
     DATA,
     PASSWORD,
@@ -25,7 +27,6 @@ from tests.hub.hubtest_support import (
     need_tool,
     start_registry,
 )
-from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,9 @@ from typing import Any
 import pytest
 import requests
 import yaml
+
+from proxy_wasm_compiler import hub
+from proxy_wasm_compiler.cli import main
 from tests.hub.hubtest_support import (
     PASSWORD,
     USER,
@@ -31,8 +34,6 @@ from tests.hub.hubtest_support import (
     need_tool,
     validate_wasmplugin,
 )
-from proxy_wasm_compiler import hub
-from proxy_wasm_compiler.cli import main
 
 pytestmark = pytest.mark.registry
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
 from proxy_wasm import _dispatch, _host
 from proxy_wasm.errors import status_error
 from proxy_wasm.types import Status

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pytest
+
 from proxy_wasm import ConfigError, load_config
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import proxy_wasm
 import pytest
+
+import proxy_wasm
 from proxy_wasm import errors
 
 from .conftest import FakeHost

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import proxy_wasm
 import pytest
+
+import proxy_wasm
 from proxy_wasm import _dispatch, _hostabi, _state
 from proxy_wasm._hostabi import callback_bit
 from proxy_wasm.types import Action, ExceptionPolicy, PeerType

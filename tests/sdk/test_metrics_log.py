@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from proxy_wasm import _host, log
 from proxy_wasm.metrics import Counter, Gauge, Histogram, fold_name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 import pytest
+
 from proxy_wasm import _serde, properties
 
 from .conftest import FakeHost

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from proxy_wasm import _serde
 from proxy_wasm.errors import LimitExceeded
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from proxy_wasm import errors
 from proxy_wasm.types import (
     Action,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from proxy_wasm import Action
 from proxy_wasm.testing import Host
 

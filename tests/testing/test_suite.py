@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from proxy_wasm.testing.suite import SuiteError, load_suite, run_suite
 from proxy_wasm_compiler.cli import main
 

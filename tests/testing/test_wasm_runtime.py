@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from proxy_wasm.testing import Host
 from proxy_wasm.testing.wasm_runtime import IMPORTS, WasmLoadError, load_module
 

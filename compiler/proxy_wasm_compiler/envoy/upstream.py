@@ -71,8 +71,11 @@ class _EchoHandler(BaseHTTPRequestHandler):
         pass
 
     def _handle(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+            body = self._read_chunked()
+        else:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
         headers: dict[str, str | list[str]] = {}
         for name, value in self.headers.items():
             key = name.lower()
@@ -110,6 +113,19 @@ class _EchoHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(out)
+
+    def _read_chunked(self) -> bytes:
+        """The body of a ``transfer-encoding: chunked`` request (trailers are dropped)."""
+        chunks: list[bytes] = []
+        while True:
+            size_line = self.rfile.readline(65537)
+            size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(65537)  # the CRLF after the chunk
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _handle
 

@@ -547,7 +547,9 @@ def _run_stream(host: Host, test: SuiteTest) -> list[str]:
         return out
 
     stream = host.http_stream()
-    fails += check_expectation(host, stream, test.stream_init, "stream_init", new_logs(), None, None, None)
+    fails += check_expectation(
+        host, stream, test.stream_init, "stream_init", new_logs(), None, None, None
+    )
     present = [p for p in PHASES if p in test.phases]
     for phase in PHASES:
         invocations = test.phases.get(phase)
@@ -586,7 +588,9 @@ def _run_stream(host: Host, test: SuiteTest) -> list[str]:
                 hdrs = stream.response_trailers if response else stream.request_trailers
                 body = None
             label = phase if len(invocations) == 1 else f"{phase}[{i}]"
-            fails += check_expectation(host, stream, inv.result, label, new_logs(), hdrs, body, action)
+            fails += check_expectation(
+                host, stream, inv.result, label, new_logs(), hdrs, body, action
+            )
             if stream.local_response is not None:
                 break
     stream.complete()

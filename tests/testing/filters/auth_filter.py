@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
-import proxy_wasm
 from helper import greeting
+
+import proxy_wasm
 from proxy_wasm import Action, Counter, HttpContext, RootContext
 
 
