@@ -24,6 +24,7 @@ from typing import Any
 import wasmtime
 
 from proxy_wasm.testing import emulator as em
+from proxy_wasm.testing._fastcall import ExportCaller, HostFunctions
 from proxy_wasm.testing._pairs import deserialize_pairs, serialize_pairs
 
 I32 = wasmtime.ValType.i32()
@@ -156,6 +157,7 @@ class WasmGuest:
             access_caller=True,
         )
         self._starting = True
+        self._host_functions = HostFunctions()
         imported = {(i.module, i.name) for i in module.imports}
         for name, kinds in IMPORTS.items():
             self._define(linker, name, kinds)
@@ -194,9 +196,11 @@ class WasmGuest:
         if not isinstance(memory, wasmtime.Memory):
             raise WasmLoadError(f"{path}: the module exports no memory")
         self.memory = memory
-        self.malloc = self.exports.get("malloc") or self.exports["proxy_on_memory_allocate"]
-        self.callbacks: dict[str, wasmtime.Func] = {
-            n: f
+        self.malloc = ExportCaller(
+            self.store, self.exports.get("malloc") or self.exports["proxy_on_memory_allocate"]
+        )
+        self.callbacks: dict[str, ExportCaller] = {
+            n: ExportCaller(self.store, f)
             for n, f in self.exports.items()
             if n.startswith("proxy_on_") and isinstance(f, wasmtime.Func)
         }
@@ -239,7 +243,7 @@ class WasmGuest:
         if func is None:
             return em.callback_default(name)
         try:
-            result = func(self.store, *args)
+            result = func(*args)
         except wasmtime.Trap as trap:
             raise em.GuestTrap(str(trap).strip()) from trap
         except wasmtime.WasmtimeError as exc:
@@ -277,7 +281,7 @@ class WasmGuest:
         """Copy ``data`` into a block the module allocates; store its pointer and size."""
         addr = 0
         if data:
-            addr = int(self.malloc(caller, len(data))) & 0xFFFFFFFF
+            addr = int(self.malloc(len(data)) or 0) & 0xFFFFFFFF
             if addr == 0:
                 raise _MemoryError
             self._store(caller, addr, data)
@@ -301,9 +305,7 @@ class WasmGuest:
             except _MemoryError:
                 return em.INVALID_MEMORY_ACCESS
 
-        linker.define_func(
-            "env", name, wasmtime.FuncType(params, [I32]), adapter, access_caller=True
-        )
+        self._host_functions.define(linker, "env", name, params, adapter)
 
     # Each adapter below: read arguments, call the emulator, write out-parameters.
     def _proxy_log(self, c: Any, level: int, ptr: int, size: int) -> int:
