@@ -46,3 +46,17 @@ def test_pdb_stops_inside_a_callback_in_the_null_runtime(tmp_path: Path) -> None
     assert "('user is', 'alice')" in proc.stdout
     assert "my_filter.py" in proc.stdout  # pdb shows the user's own file
     assert "1 passed" in proc.stdout, proc.stdout
+
+
+def test_coverage_measures_the_filter_in_the_null_runtime(tmp_path: Path) -> None:
+    (tmp_path / "my_filter.py").write_text(python_blocks()[0])
+    (tmp_path / "test_my_filter.py").write_text(python_blocks()[1])
+    run = [sys.executable, "-m", "coverage", "run", "--include=my_filter.py", "-m", "pytest",
+           "-q", "-p", "no:cacheprovider", "--proxy-wasm-runtime=null", "test_my_filter.py"]
+    proc = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = subprocess.run([sys.executable, "-m", "coverage", "report", "--show-missing"],
+                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    line = next(row for row in report.stdout.splitlines() if row.startswith("my_filter.py"))
+    covered = int(line.split()[3].rstrip("%"))
+    assert covered == 100, report.stdout  # the test drives every line of the filter

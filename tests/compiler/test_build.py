@@ -75,3 +75,31 @@ def test_each_build_gets_its_own_hash_secret(tmp_path: Path) -> None:
     first = build_filter(FILTER, tmp_path / "a.wasm", options=BuildOptions(snapshot=False))
     second = build_filter(FILTER, tmp_path / "b.wasm", options=BuildOptions(snapshot=False))
     assert first.path.read_bytes() != second.path.read_bytes()
+
+
+def _leb(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _name(text: str) -> bytes:
+    return _leb(len(text)) + text.encode()
+
+
+def test_import_check_refuses_what_envoy_would_refuse() -> None:
+    from proxy_wasm_compiler.check import check_module_imports
+    from proxy_wasm_compiler.errors import UserError
+
+    # (i32 x7) -> i32: the WASI signature of path_link, which Envoy 1.40 registers mis-typed.
+    types = _leb(1) + b"\x60" + _leb(7) + b"\x7f" * 7 + _leb(1) + b"\x7f"
+    imports = _leb(1) + _name("wasi_snapshot_preview1") + _name("path_link") + b"\x00" + _leb(0)
+    module = (b"\x00asm\x01\x00\x00\x00" + b"\x01" + _leb(len(types)) + types
+              + b"\x02" + _leb(len(imports)) + imports)
+    with pytest.raises(UserError) as info:
+        check_module_imports(module, "envoy-1.40")
+    assert "Envoy 1.40 would refuse this module" in str(info.value)
+    assert "path_link" in str(info.value) and "import type mismatch" in str(info.value)
