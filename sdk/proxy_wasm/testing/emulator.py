@@ -282,9 +282,11 @@ class SharedState:
         self.draining = False
 
     def post(self, action: Callable[[], None]) -> None:
+        """Queue an action to run after the current VM call returns (as Envoy defers them)."""
         self.posted.append(action)
 
     def drain(self) -> None:
+        """Run the queued actions."""
         if self.draining:
             return
         self.draining = True
@@ -413,11 +415,13 @@ class Emulator:
         self.shared.drain()
 
     def new_context_id(self) -> int:
+        """Allocate the next context id (ids are shared by roots and streams, as in Envoy)."""
         cid = self.next_context_id
         self.next_context_id += 1
         return cid
 
     def log_raw(self, level: int, message: str) -> None:
+        """Record a log entry as the host would (used for WASI stdout/stderr and host messages)."""
         self.logs.append((level, message))
         if self.echo_logs is not None:
             self.echo_logs(level, message)
@@ -425,15 +429,18 @@ class Emulator:
     # -- plugin lifecycle ------------------------------------------------------------------------
 
     def create_root(self) -> int:
+        """Create a root context (``proxy_on_context_create`` with parent 0); return its id."""
         cid = self.new_context_id()
         self.roots[cid] = RootState(cid)
         self.call("proxy_on_context_create", cid, 0)
         return cid
 
     def vm_start(self, root: int) -> bool:
+        """Call ``proxy_on_vm_start`` on root context ``root``; return its result."""
         return bool(self.call("proxy_on_vm_start", root, len(self.vm_config)))
 
     def configure(self, root: int) -> bool:
+        """Call ``proxy_on_configure`` on root context ``root``; return its result."""
         return bool(self.call("proxy_on_configure", root, len(self.plugin_config)))
 
     def finish_root(self, root: int) -> bool:
@@ -447,6 +454,7 @@ class Emulator:
         return False
 
     def tick(self, root: int) -> None:
+        """Call ``proxy_on_tick`` on root context ``root``."""
         self.call("proxy_on_tick", root)
 
     def advance_time(self, ns: int) -> None:
@@ -475,6 +483,7 @@ class Emulator:
     # -- HTTP streams ---------------------------------------------------------------------------
 
     def new_http(self, root: int) -> HttpState:
+        """Create an HTTP stream context under root ``root``."""
         cid = self.new_context_id()
         state = HttpState(cid, root)
         self.http[cid] = state
@@ -511,6 +520,7 @@ class Emulator:
         return s.local_response is not None or s.reset
 
     def http_headers(self, s: HttpState, headers: Pairs, eos: bool, response: bool) -> int:
+        """Deliver headers in one direction (Envoy's pause rules apply); return the action."""
         d = self._dir(s, response)
         d.headers = [(_lower(k), bytes(v)) for k, v in headers]
         d.end_of_stream = eos
@@ -530,6 +540,7 @@ class Emulator:
         return s.action
 
     def http_body(self, s: HttpState, chunk: bytes, eos: bool, response: bool) -> int:
+        """Deliver a body chunk in one direction with Envoy's buffering rules; return the action."""
         d = self._dir(s, response)
         if self._ended(s):
             return PAUSE
@@ -563,6 +574,7 @@ class Emulator:
         return s.action
 
     def http_trailers(self, s: HttpState, trailers: Pairs, response: bool) -> int:
+        """Deliver trailers in one direction; return the action."""
         d = self._dir(s, response)
         lowered = [(_lower(k), bytes(v)) for k, v in trailers]
         if self._ended(s):
@@ -624,6 +636,7 @@ class Emulator:
     # -- TCP connections ------------------------------------------------------------------------
 
     def new_tcp(self, root: int) -> TcpState:
+        """Create a TCP connection context under ``root`` and call ``proxy_on_new_connection``."""
         cid = self.new_context_id()
         state = TcpState(cid, root)
         self.tcp[cid] = state
@@ -632,6 +645,7 @@ class Emulator:
         return state
 
     def tcp_data(self, t: TcpState, data: bytes, eos: bool, upstream: bool) -> int:
+        """Deliver bytes in one direction of a TCP connection; return the action."""
         if upstream:
             t.upstream_buffer += data
             t.upstream_eos = eos
@@ -664,6 +678,7 @@ class Emulator:
         return t.action
 
     def tcp_close(self, t: TcpState, upstream: bool, peer: int) -> None:
+        """A peer closed the connection (upstream or downstream)."""
         name = (
             "proxy_on_upstream_connection_close"
             if upstream
@@ -672,6 +687,7 @@ class Emulator:
         self.call(name, t.context_id, peer)
 
     def tcp_complete(self, t: TcpState) -> None:
+        """End the connection: ``proxy_on_done``, ``proxy_on_log``, ``proxy_on_delete``."""
         if t.done:
             return
         self.call("proxy_on_done", t.context_id)
@@ -682,6 +698,7 @@ class Emulator:
     # -- callouts answered by the test ------------------------------------------------------------
 
     def answer_http_call(self, token: int, headers: Pairs, body: bytes, trailers: Pairs) -> None:
+        """Deliver the response of HTTP callout ``token`` (``proxy_on_http_call_response``)."""
         c = self.callouts[token]
         if c.answered:
             raise RuntimeError(f"HTTP callout {token} was already answered")
@@ -707,6 +724,7 @@ class Emulator:
             self._callout = _CalloutScope()
 
     def grpc_initial_metadata(self, token: int, metadata: Pairs) -> None:
+        """Deliver initial metadata for gRPC call ``token``."""
         g = self.grpc_calls[token]
         md = [(_lower(k), bytes(v)) for k, v in metadata]
         self._grpc_scope = (md, None, None)
@@ -716,6 +734,7 @@ class Emulator:
             self._grpc_scope = (None, None, None)
 
     def grpc_message(self, token: int, message: bytes) -> None:
+        """Deliver one message for gRPC call ``token`` (``proxy_on_grpc_receive``)."""
         g = self.grpc_calls[token]
         self._grpc_scope = (None, bytes(message), None)
         try:
@@ -724,6 +743,7 @@ class Emulator:
             self._grpc_scope = (None, None, None)
 
     def grpc_trailing_metadata(self, token: int, metadata: Pairs) -> None:
+        """Deliver trailing metadata for gRPC call ``token``."""
         g = self.grpc_calls[token]
         md = [(_lower(k), bytes(v)) for k, v in metadata]
         self._grpc_scope = (None, None, md)
@@ -733,12 +753,14 @@ class Emulator:
             self._grpc_scope = (None, None, None)
 
     def grpc_close_remote(self, token: int, status: int, message: bytes) -> None:
+        """The server closed gRPC call ``token`` with ``status`` (``proxy_on_grpc_close``)."""
         g = self.grpc_calls[token]
         g.finished = True
         self.last_status = (status, bytes(message))
         self.call("proxy_on_grpc_close", g.root_id, token, status)
 
     def foreign_function_callback(self, root: int, function_id: int, args: bytes) -> None:
+        """Call ``proxy_on_foreign_function`` with ``args`` in the arguments buffer."""
         self._ff_args = bytes(args)
         try:
             self.call("proxy_on_foreign_function", root, function_id, len(args))
@@ -752,6 +774,7 @@ class Emulator:
     # == host functions (env.proxy_*), raw statuses ================================================
 
     def set_callback_mask(self, mask: int) -> None:
+        """The callbacks the filter overrides (see ``proxy_wasm._hostabi.CALLBACK_BITS``)."""
         self.callback_mask = mask
 
     # -- logging, clock, timers, context ----------------------------------------------------------
@@ -1223,6 +1246,7 @@ class Emulator:
         return OK, self.register_queue(bytes(name).decode("utf-8", "replace"), root)
 
     def register_queue(self, name: str, root: int) -> int:
+        """Register (or reopen) queue ``name`` for root context ``root``; return its id."""
         key = (self.vm_id, name)
         qid = self.shared.queue_names.get(key)
         if qid is None:
@@ -1256,6 +1280,7 @@ class Emulator:
         return OK
 
     def deliver_queue_ready(self, root: int, queue_id: int) -> None:
+        """Call ``proxy_on_queue_ready`` on the root context that registered the queue."""
         if root in self.roots and not self.roots[root].done:
             self.call("proxy_on_queue_ready", root, queue_id)
 

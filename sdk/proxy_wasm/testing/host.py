@@ -84,6 +84,7 @@ class HttpStream:
 
     @property
     def context_id(self) -> int:
+        """The stream's context id."""
         return self._state.context_id
 
     # -- drive ------------------------------------------------------------------------------------
@@ -96,15 +97,19 @@ class HttpStream:
         return _action(self._em.http_body(self._state, _b(chunk), end_of_stream, False))
 
     def send_request_trailers(self, trailers: HeadersIn) -> Action:
+        """Deliver request trailers (``proxy_on_request_trailers``); return the action."""
         return _action(self._em.http_trailers(self._state, to_pairs(trailers), False))
 
     def send_response_headers(self, headers: HeadersIn, end_of_stream: bool = False) -> Action:
+        """Deliver response headers (``proxy_on_response_headers``); return the action."""
         return _action(self._em.http_headers(self._state, to_pairs(headers), end_of_stream, True))
 
     def send_response_body(self, chunk: bytes | str, end_of_stream: bool = False) -> Action:
+        """Deliver a response body chunk (``proxy_on_response_body``); return the action."""
         return _action(self._em.http_body(self._state, _b(chunk), end_of_stream, True))
 
     def send_response_trailers(self, trailers: HeadersIn) -> Action:
+        """Deliver response trailers (``proxy_on_response_trailers``); return the action."""
         return _action(self._em.http_trailers(self._state, to_pairs(trailers), True))
 
     def send_request(
@@ -122,6 +127,7 @@ class HttpStream:
     def send_response(
         self, headers: HeadersIn, body: bytes | str | None = None, trailers: HeadersIn | None = None
     ) -> Action:
+        """Deliver a whole response: headers, then body and trailers if given."""
         eos = body is None and trailers is None
         action = self.send_response_headers(headers, eos)
         if body is not None:
@@ -147,6 +153,7 @@ class HttpStream:
 
     @property
     def request_headers_bytes(self) -> em.Pairs:
+        """The request headers as Envoy would forward them, as byte pairs."""
         return list(self._state.request.headers or [])
 
     def request_header(self, name: str) -> str | None:
@@ -161,26 +168,32 @@ class HttpStream:
 
     @property
     def request_trailers(self) -> list[tuple[str, str]]:
+        """The request trailers as Envoy would forward them."""
         return _s(self._state.request.trailers)
 
     @property
     def response_headers(self) -> list[tuple[str, str]]:
+        """The response headers as Envoy would forward them."""
         return _s(self._state.response.headers)
 
     @property
     def response_headers_bytes(self) -> em.Pairs:
+        """The response headers as Envoy would forward them, as byte pairs."""
         return list(self._state.response.headers or [])
 
     def response_header(self, name: str) -> str | None:
+        """The first value of a response header, or None."""
         return _find(self._state.response.headers, name)
 
     @property
     def response_body(self) -> bytes:
+        """The response body as Envoy would forward it so far."""
         d = self._state.response
         return bytes(d.forwarded_body + d.buffer + d.pending)
 
     @property
     def response_trailers(self) -> list[tuple[str, str]]:
+        """The response trailers as Envoy would forward them."""
         return _s(self._state.response.trailers)
 
     @property
@@ -190,6 +203,7 @@ class HttpStream:
 
     @property
     def response_paused(self) -> bool:
+        """Whether the response direction is stopped by the filter."""
         return self._state.response.stopped is not None
 
     @property
@@ -221,10 +235,12 @@ class TcpConnection:
 
     @property
     def context_id(self) -> int:
+        """The connection's context id."""
         return self._state.context_id
 
     @property
     def action(self) -> Action:
+        """The action the filter returned last."""
         return _action(self._state.action)
 
     def send_downstream_data(self, data: bytes | str, end_of_stream: bool = False) -> Action:
@@ -232,15 +248,19 @@ class TcpConnection:
         return _action(self._em.tcp_data(self._state, _b(data), end_of_stream, False))
 
     def send_upstream_data(self, data: bytes | str, end_of_stream: bool = False) -> Action:
+        """Deliver bytes from the upstream (``proxy_on_upstream_data``); return the action."""
         return _action(self._em.tcp_data(self._state, _b(data), end_of_stream, True))
 
     def close_downstream(self, peer: int = em.PEER_REMOTE) -> None:
+        """The downstream peer closed (``proxy_on_downstream_connection_close``)."""
         self._em.tcp_close(self._state, False, peer)
 
     def close_upstream(self, peer: int = em.PEER_REMOTE) -> None:
+        """The upstream peer closed (``proxy_on_upstream_connection_close``)."""
         self._em.tcp_close(self._state, True, peer)
 
     def complete(self) -> None:
+        """End the connection: ``proxy_on_done``, ``proxy_on_log``, ``proxy_on_delete``."""
         self._em.tcp_complete(self._state)
 
     @property
@@ -255,6 +275,7 @@ class TcpConnection:
 
     @property
     def closed_by_filter(self) -> list[str]:
+        """The directions the filter closed (``close_downstream``/``close_upstream``)."""
         return list(self._state.closed_by_filter)
 
 
@@ -268,22 +289,36 @@ class HttpCallout:
         self.host = host
         self.record = record
 
-    token = property(lambda self: self.record.token)
-    upstream = property(lambda self: self.record.upstream)
-    body = property(lambda self: self.record.body)
-    timeout_ms = property(lambda self: self.record.timeout_ms)
-    context_id = property(lambda self: self.record.context_id)
-    answered = property(lambda self: self.record.answered)
+    token = property(
+        lambda self: self.record.token, doc="The call's token (as returned to the filter)."
+    )
+    upstream = property(
+        lambda self: self.record.upstream,
+        doc="The cluster (or serialized GrpcService) the call goes to.",
+    )
+    body = property(lambda self: self.record.body, doc="The callout's request body.")
+    timeout_ms = property(
+        lambda self: self.record.timeout_ms, doc="The timeout the filter gave, in milliseconds."
+    )
+    context_id = property(
+        lambda self: self.record.context_id, doc="The context that dispatched the call."
+    )
+    answered = property(
+        lambda self: self.record.answered, doc="Whether the test has answered the call."
+    )
 
     @property
     def headers(self) -> list[tuple[str, str]]:
+        """The callout's request headers."""
         return _s(self.record.headers)
 
     @property
     def trailers(self) -> list[tuple[str, str]]:
+        """The callout's request trailers."""
         return _s(self.record.trailers)
 
     def header(self, name: str) -> str | None:
+        """The first value of one of the callout's request headers, or None."""
         return self.record.header(name)
 
     def respond(
@@ -313,14 +348,26 @@ class GrpcCall:
         self.host = host
         self.record = record
 
-    token = property(lambda self: self.record.token)
-    kind = property(lambda self: self.record.kind)
-    service = property(lambda self: self.record.service)
-    method = property(lambda self: self.record.method)
-    upstream = property(lambda self: self.record.upstream)
-    timeout_ms = property(lambda self: self.record.timeout_ms)
-    cancelled = property(lambda self: self.record.cancelled)
-    local_closed = property(lambda self: self.record.local_closed)
+    token = property(
+        lambda self: self.record.token, doc="The call's token (as returned to the filter)."
+    )
+    kind = property(lambda self: self.record.kind, doc="``unary`` or ``stream``.")
+    service = property(lambda self: self.record.service, doc="The gRPC service name.")
+    method = property(lambda self: self.record.method, doc="The gRPC method name.")
+    upstream = property(
+        lambda self: self.record.upstream,
+        doc="The cluster (or serialized GrpcService) the call goes to.",
+    )
+    timeout_ms = property(
+        lambda self: self.record.timeout_ms, doc="The timeout the filter gave, in milliseconds."
+    )
+    cancelled = property(
+        lambda self: self.record.cancelled, doc="Whether the filter cancelled the call."
+    )
+    local_closed = property(
+        lambda self: self.record.local_closed,
+        doc="Whether the filter closed its side of the stream.",
+    )
 
     @property
     def messages(self) -> list[bytes]:
@@ -329,15 +376,19 @@ class GrpcCall:
 
     @property
     def initial_metadata(self) -> list[tuple[str, str]]:
+        """The initial metadata the filter sent."""
         return _s(self.record.initial_metadata)
 
     def send_initial_metadata(self, metadata: HeadersIn) -> None:
+        """Deliver initial metadata from the server (``proxy_on_grpc_receive_initial_metadata``)."""
         self.host.emulator.grpc_initial_metadata(self.token, to_pairs(metadata))
 
     def send_message(self, message: bytes) -> None:
+        """Deliver one message from the server (``proxy_on_grpc_receive``)."""
         self.host.emulator.grpc_message(self.token, message)
 
     def send_trailing_metadata(self, metadata: HeadersIn) -> None:
+        """Deliver trailing metadata from the server (``on_grpc_receive_trailing_metadata``)."""
         self.host.emulator.grpc_trailing_metadata(self.token, to_pairs(metadata))
 
     def close(self, status: int = 0, message: bytes | str = b"") -> None:
@@ -372,10 +423,12 @@ class QueueView:
 
     @property
     def id(self) -> int:
+        """The queue's id."""
         return self.queue.queue_id
 
     @property
     def items(self) -> list[bytes]:
+        """The values waiting in the queue, oldest first."""
         return list(self.queue.items)
 
     def __len__(self) -> int:
@@ -492,6 +545,7 @@ class Host:
     # -- time -------------------------------------------------------------------------------------
     @property
     def tick_period_ms(self) -> int:
+        """The tick period the filter set, in milliseconds (0: no ticks)."""
         root = self.emulator.roots.get(self.root_context_id)
         return root.tick_period_ms if root else 0
 
@@ -507,6 +561,7 @@ class Host:
 
     @property
     def now_ns(self) -> int:
+        """The emulated clock, in nanoseconds since the epoch."""
         return self.emulator.now_ns
 
     # -- logs ------------------------------------------------------------------------------------
@@ -516,16 +571,31 @@ class Host:
 
     @property
     def log_records(self) -> list[tuple[int, str]]:
+        """Every log entry as ``(level, message)``, oldest first."""
         return list(self.emulator.logs)
 
-    trace_logs = property(lambda self: self.logs(em.TRACE))
-    debug_logs = property(lambda self: self.logs(em.DEBUG))
-    info_logs = property(lambda self: self.logs(em.INFO))
-    warn_logs = property(lambda self: self.logs(em.WARN))
-    error_logs = property(lambda self: self.logs(em.ERROR))
-    critical_logs = property(lambda self: self.logs(em.CRITICAL))
+    trace_logs = property(
+        lambda self: self.logs(em.TRACE), doc="The messages logged at trace level, oldest first."
+    )
+    debug_logs = property(
+        lambda self: self.logs(em.DEBUG), doc="The messages logged at debug level, oldest first."
+    )
+    info_logs = property(
+        lambda self: self.logs(em.INFO), doc="The messages logged at info level, oldest first."
+    )
+    warn_logs = property(
+        lambda self: self.logs(em.WARN), doc="The messages logged at warn level, oldest first."
+    )
+    error_logs = property(
+        lambda self: self.logs(em.ERROR), doc="The messages logged at error level, oldest first."
+    )
+    critical_logs = property(
+        lambda self: self.logs(em.CRITICAL),
+        doc="The messages logged at critical level, oldest first.",
+    )
 
     def clear_logs(self) -> None:
+        """Forget the log entries recorded so far."""
         self.emulator.logs.clear()
 
     # -- metrics -----------------------------------------------------------------------------------
@@ -542,6 +612,7 @@ class Host:
 
     @property
     def metrics(self) -> dict[str, int | list[int]]:
+        """Every metric by name: ``{name: value}``."""
         return {
             n: (list(m.values) if m.type == em.HISTOGRAM else m.value)
             for n, m in self.emulator.metrics.items()
@@ -555,6 +626,7 @@ class Host:
         return {k: v for (v_id, k), v in self.emulator.shared.data.items() if v_id == vm}
 
     def set_shared_data(self, key: bytes | str, value: bytes | str) -> None:
+        """Store a shared-data value as another worker or plugin would (new CAS)."""
         self.emulator.proxy_set_shared_data(_b(key), _b(value), 0)
 
     def queue(self, name: str, vm_id: str | None = None) -> QueueView:
@@ -597,6 +669,7 @@ class Host:
 
     # -- properties --------------------------------------------------------------------------------
     def set_property(self, path: Sequence[str] | str, value: bytes | str) -> None:
+        """Set a property the filter can read (a dotted path or a list of segments)."""
         key = tuple(path.split(".")) if isinstance(path, str) else tuple(path)
         self.emulator.properties[key] = _b(value)
 
