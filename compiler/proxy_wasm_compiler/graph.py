@@ -57,6 +57,10 @@ LIBPYTHON_FROZEN = frozenset({
     "_collections_abc", "_sitebuiltins", "genericpath", "ntpath", "posixpath", "os", "os.path",
     "site", "stat", "importlib.util", "importlib.machinery", "runpy", "builtins", "sys",
 })
+# Modules a library imports dynamically (so the graph cannot see it) whenever it is present.
+IMPLIED_MODULES: dict[str, tuple[str, ...]] = {
+    "hashlib": ("_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2"),
+}
 # Imported by the runtime itself, whatever the filter imports.
 RUNTIME_ROOTS = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.ascii",
                  "encodings.latin_1", "proxy_wasm", "proxy_wasm.errors", "proxy_wasm._dispatch",
@@ -409,13 +413,18 @@ def _resolve_site(graph: ModuleGraph, resolver: _Resolver, site: ImportSite,
                 raise UserError(f"no module named '{name}' (imported via {graph.chain(site)})",
                                 _user_location(graph, site))
             return
-        if found.kind != "user" and reason is not None:
-            # Incompatible and guarded, or reached from the stdlib inside a function: leave out.
+        if reason is not None and (from_user or not site.module_level):
+            # Guarded by the user's code, or imported lazily by a library: leave it out (an
+            # import of it at run time fails as it would in the proxy). A library's module-level
+            # import (logging -> threading) must stay: importing works, only using it cannot.
             return
         graph.modules[name] = found
         graph.parents[name] = site
         queue.append(found)
         parent = found
+        for implied in IMPLIED_MODULES.get(name, ()):
+            if implied not in graph.modules and implied in BUILTIN_MODULES:
+                graph.modules[implied] = Module(implied, "builtin", None)
 
 
 def _user_location(graph: ModuleGraph, site: ImportSite) -> Location:

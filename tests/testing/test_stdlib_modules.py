@@ -1,0 +1,21 @@
+"""Stdlib modules with dynamic or threading imports work the same in both runtimes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from proxy_wasm.testing import Host
+
+FILTER = Path(__file__).parent / "filters" / "stdlib_filter.py"
+
+
+def test_hashlib_and_logging(proxy_wasm_host: Callable[..., Host]) -> None:
+    host = proxy_wasm_host(FILTER)
+    assert host.start()
+    stream = host.http_stream()
+    stream.send_request_headers({":path": "/", "x-user": "alice"})
+    expected = hashlib.sha256(b"alice").hexdigest()[:16]
+    assert stream.request_header("x-user-digest") == expected
+    assert f"digest for alice is {expected}" in host.warn_logs
