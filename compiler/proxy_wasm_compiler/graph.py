@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import site
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from proxy_wasm_compiler import cache
 from proxy_wasm_compiler.errors import Location, UserError
 from proxy_wasm_compiler.toolchain import find_toolchain
 
@@ -332,6 +334,28 @@ def _is_incompatible(name: str) -> str | None:
     return None
 
 
+def _import_sites(module: Module) -> list[ImportSite]:
+    """The import statements of a module, cached under the hash of its source (parsing the
+    stdlib again for every build would dominate a warm build)."""
+    assert module.path is not None
+    source = module.path.read_bytes()
+    entry = cache.entry("imports", cache.digest(
+        "imports-1", module.name, module.display_name, str(module.is_package), source), ".json")
+    if entry.exists():
+        return [ImportSite(s["module"], s["importer"], Location(*s["location"]), s["module_level"],
+                           s["guarded"], s["optional_submodule"])
+                for s in json.loads(entry.read_bytes())]
+    package = module.name if module.is_package else module.name.rpartition(".")[0]
+    collector = _ImportCollector(module.name, package, module.display_name)
+    collector.visit(_parse(module))
+    records = [{"module": s.module, "importer": s.importer,
+                "location": [s.location.file, s.location.line, s.location.col],
+                "module_level": s.module_level, "guarded": s.guarded,
+                "optional_submodule": s.optional_submodule} for s in collector.sites]
+    cache.write_atomic(entry, json.dumps(records).encode())
+    return collector.sites
+
+
 def _parse(module: Module) -> ast.Module:
     assert module.path is not None
     source = module.path.read_bytes()
@@ -363,14 +387,11 @@ def build_graph(filter_path: Path, extra_roots: tuple[str, ...] = RUNTIME_ROOTS)
             module = queue.popleft()
             if module.path is None:
                 continue
-            package = module.name if module.is_package else module.name.rpartition(".")[0]
-            collector = _ImportCollector(module.name, package, module.display_name)
-            collector.visit(_parse(module))
             # Our code and the user's import lazily on purpose: follow imports inside functions.
             # For the stdlib and third-party packages only module-level imports are followed, which
             # keeps modules such as `traceback` from pulling in half the standard library.
             follow_all = module.kind in ("user", "sdk")
-            pending.extend(s for s in collector.sites if follow_all or s.module_level)
+            pending.extend(s for s in _import_sites(module) if follow_all or s.module_level)
         if pending:
             _resolve_site(graph, resolver, pending.popleft(), queue)
     return graph

@@ -709,7 +709,10 @@ def _wasm_for(filter: str | Path | ModuleType) -> Path:
     if path.suffix == ".wasm":
         return path
     try:
-        from proxy_wasm_compiler.build import build_filter  # type: ignore[import-not-found, unused-ignore]
+        from proxy_wasm_compiler.build import (  # type: ignore[import-not-found, unused-ignore]
+            BuildOptions,
+            build_filter,
+        )
     except ImportError as exc:
         raise WasmUnavailable(
             "the wasm runtime needs proxy_wasm_compiler.build to build the filter"
@@ -721,5 +724,6 @@ def _wasm_for(filter: str | Path | ModuleType) -> Path:
     key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
     output = Path(base) / "test-host" / f"{path.stem}-{key}.wasm"
     output.parent.mkdir(parents=True, exist_ok=True)
-    result = build_filter(path, output)
+    # reuse: an unchanged filter is served from the build cache (and wasmtime's compile cache).
+    result = build_filter(path, output, options=BuildOptions(reuse=True))
     return Path(result.path)
