@@ -34,7 +34,9 @@ def _listener(spec: ExampleSpec, out_dir: Path) -> ListenerSpec:
                               allow_on_headers_stop_iteration=(
                                   spec.allow_on_headers_stop_iteration or None)))
     kind = "tcp" if spec.kind == "tcp" else "http"
-    return ListenerSpec(name=spec.name, kind=kind, plugins=plugins)
+    return ListenerSpec(name=spec.name, kind=kind, plugins=plugins,
+                        tcp_proxy_options=dict(spec.tcp_proxy),
+                        extra_http_filters=list(spec.http_filters))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,10 @@ Keys (all optional):
 * ``plugins``: extra plugins in the same listener, placed before the example's own filter, each
   ``{filter: other.py, root_id:, vm_id:, config:}`` with ``filter`` relative to the example;
 * ``clusters``: ``{cluster name: server kind}``, kinds from ``_support/servers.py``.
+* ``tcp_proxy``: extra fields of the ``tcp_proxy`` config of a ``kind: tcp`` listener (e.g.
+  ``max_early_data_bytes`` so a filter sees the first bytes before the upstream is chosen).
+* ``http_filters``: Envoy ``http_filters`` entries (``{name:, typed_config:}``) placed before the
+  Wasm filters of a ``kind: http`` listener (e.g. ``envoy.filters.http.set_metadata``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import yaml
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent
 KNOWN_KEYS = {"summary", "kind", "config", "vm_config", "root_id", "vm_id", "plugins", "clusters",
-              "allow_on_headers_stop_iteration"}
+              "allow_on_headers_stop_iteration", "tcp_proxy", "http_filters"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class ExampleSpec:
     allow_on_headers_stop_iteration: bool = False
     plugins: list[ExtraPlugin] = field(default_factory=list)
     clusters: dict[str, str] = field(default_factory=dict)
+    tcp_proxy: dict[str, Any] = field(default_factory=dict)
+    http_filters: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def filter(self) -> Path:

@@ -198,6 +198,10 @@ class ListenerSpec:
     route_timeout_seconds: float = 15.0
     #: Extra ``http_filters`` entries placed before the Wasm filters.
     extra_http_filters: list[Json] = field(default_factory=list)
+    #: Extra fields of the ``tcp_proxy`` config (``kind="tcp"``), e.g.
+    #: ``{"max_early_data_bytes": 65536}`` so a Wasm filter can read the first bytes before
+    #: tcp_proxy picks its cluster.
+    tcp_proxy_options: Json = field(default_factory=dict)
 
     def all_plugins(self) -> list[PluginSpec]:
         out: list[PluginSpec] = []
@@ -221,6 +225,7 @@ class ListenerSpec:
                     "@type": _type("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"),
                     "stat_prefix": self.name,
                     "cluster": self.cluster,
+                    **self.tcp_proxy_options,
                 },
             })
         elif self.kind == "http":
