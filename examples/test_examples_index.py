@@ -55,3 +55,19 @@ def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:
                               text=True, check=False)
         assert proc.returncode == 0, (argv, proc.stderr)
         assert proc.stdout.startswith("HTTP/1.1 "), (argv, proc.stdout[:300])
+
+
+@pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
+def test_run_config_for_the_example_is_valid_envoy(spec, tmp_path,  # type: ignore[no-untyped-def]
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from proxy_wasm_compiler.cli import main
+    from proxy_wasm_compiler.envoy import validate_config
+
+    assert main(["run", str(spec.path), "--print-config"]) == 0
+    config = tmp_path / "envoy.yaml"
+    config.write_text(capsys.readouterr().out)
+    validate_config(config)
+    text = config.read_text()
+    for cluster in spec.clusters:
+        assert f"name: {cluster}" in text
+    assert ("envoy.filters.network.wasm" in text) == (spec.kind == "tcp")

@@ -82,6 +82,16 @@ class BaseContext:
         """Tell the host this context has finished (after ``on_done`` returned ``False``)."""
         _h.host.proxy_done()
 
+    def set_effective_context(self) -> None:
+        """Make this context the one later host calls act on, for the rest of the callback.
+
+        Use it to act on a stream from another context's callback, e.g. to resume paused HTTP
+        contexts from the root's ``on_tick``: ``ctx.set_effective_context();
+        ctx.resume_http_request()``. Raises :class:`~proxy_wasm.errors.BadArgument` if the host
+        no longer knows the context.
+        """
+        _h.host.proxy_set_effective_context(self.context_id)
+
     # -- clock ----------------------------------------------------------------------------------
     def get_current_time(self) -> float:
         """Return the host's wall-clock time in seconds since the epoch."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -21,9 +24,14 @@ from proxy_wasm_compiler.envoy.config import (
     load_config_option,
     parse_host_port,
 )
+from proxy_wasm_compiler.envoy.deployment import load_deployment
 from proxy_wasm_compiler.envoy.logs import LogRecord
 from proxy_wasm_compiler.envoy.process import start_config
-from proxy_wasm_compiler.envoy.source import check_proxy_wasm, resolve_module
+from proxy_wasm_compiler.envoy.source import (
+    build_python_filter,
+    check_proxy_wasm,
+    resolve_module,
+)
 from proxy_wasm_compiler.envoy.upstream import EchoServer
 from proxy_wasm_compiler.errors import UserError
 
@@ -70,8 +78,11 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
               help="Send requests to this server instead of the built-in echo upstream.")
 @click.option("--log-level", type=click.Choice(["trace", "debug", "info", "warning", "error"]),
               default="debug", show_default=True, help="Lowest filter log level shown.")
+@click.option("--cluster", "clusters", multiple=True, metavar="NAME=HOST:PORT[,h2]",
+              help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.")
 def run_command(target: str, config: str | None, port: int, print_config: bool,
-                concurrency: int, root_id: str, upstream: str | None, log_level: str) -> None:
+                concurrency: int, root_id: str, upstream: str | None, log_level: str,
+                clusters: tuple[str, ...]) -> None:
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
     TARGET is a filter (FILTER.py, or a folder holding filter.py), a built FILE.wasm, or
@@ -91,12 +102,39 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
     resolved = resolve_module(target)
     check_proxy_wasm(resolved)
     wasm_level = "trace" if log_level == "trace" else log_level
-    listener = ListenerSpec(LISTENER, wasm_path=resolved.path, config=plugin_config, port=port,
-                            root_id=root_id)
+    overrides = dict(parse_cluster_option(value) for value in clusters)
+    folder = Path(target) if not target.startswith("oci://") and Path(target).is_dir() else None
+    extra_clusters: list[ClusterSpec] = []
+    if folder is not None:
+        # A filter folder deploys as its example.yaml says (listener kind, plugins, clusters).
+        deployment = load_deployment(folder)
+        changes: dict[str, Any] = {}
+        if config is not None:
+            changes["config"] = plugin_config
+        if root_id:
+            changes["root_id"] = root_id
+        deployment = dataclasses.replace(deployment, **changes)
+
+        def build(source: Path) -> Path:
+            same = source.resolve() == deployment.filter.resolve()
+            return resolved.path if same else build_python_filter(source)
+
+        listener = deployment.listener(LISTENER, build, port=port)
+        for name in deployment.clusters:
+            if name not in overrides:
+                click.echo(f"cluster {name!r} is served by the echo upstream "
+                           f"(--cluster {name}=HOST:PORT[,h2] sends it elsewhere)", err=True)
+        extra_clusters = [overrides.get(name) or ClusterSpec(name, 0) for name in
+                          deployment.clusters]
+    else:
+        listener = ListenerSpec(LISTENER, wasm_path=resolved.path, config=plugin_config,
+                                port=port, root_id=root_id)
+    extra_clusters += [c for n, c in overrides.items() if n not in {e.name for e in extra_clusters}]
     if print_config:
         shown_port = upstream_port or 8080
-        cfg = bootstrap([listener], [ClusterSpec(UPSTREAM_CLUSTER, shown_port, upstream_host)],
-                        admin_port=9901)
+        shown = [dataclasses.replace(c, port=c.port or shown_port) for c in extra_clusters]
+        cfg = bootstrap([listener], [ClusterSpec(UPSTREAM_CLUSTER, shown_port, upstream_host),
+                                     *shown], admin_port=9901)
         if not upstream:
             click.echo(f"# cluster {UPSTREAM_CLUSTER!r}: `proxy-wasm run` puts its echo "
                        f"upstream here (shown as {LOCALHOST}:{shown_port})")
@@ -104,10 +142,15 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
         return
 
     echo: EchoServer | None = None
-    if upstream is None:
+    if upstream is None or any(c.port == 0 for c in extra_clusters):
         echo = EchoServer().start()
+    if upstream is None:
+        assert echo is not None
         upstream_port = echo.port
-    cfg = bootstrap([listener], [ClusterSpec(UPSTREAM_CLUSTER, upstream_port, upstream_host)])
+    served = [dataclasses.replace(c, port=c.port or (echo.port if echo else 0))
+              for c in extra_clusters]
+    cfg = bootstrap([listener], [ClusterSpec(UPSTREAM_CLUSTER, upstream_port, upstream_host),
+                                 *served])
     color = sys.stdout.isatty()
     on_record = _printer(color)
     click.echo(f"starting Envoy with {resolved.source} ({resolved.module.size / 1e6:.2f} MB)...")
@@ -154,6 +197,18 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
     if died and not stop.is_set():
         raise UserError(f"Envoy exited unexpectedly (exit code {code}); see the log above")
     click.echo("Envoy stopped")
+
+
+def parse_cluster_option(value: str) -> tuple[str, ClusterSpec]:
+    """``NAME=HOST:PORT[,h2]`` -> (name, cluster)."""
+    name, sep, rest = value.partition("=")
+    if not sep or not name:
+        raise UserError(f"--cluster {value!r}: expected NAME=HOST:PORT[,h2]")
+    address, _, flag = rest.partition(",")
+    if flag not in ("", "h2"):
+        raise UserError(f"--cluster {value!r}: the only option after the address is 'h2'")
+    host, cluster_port = parse_host_port(address, "--cluster")
+    return name, ClusterSpec(name, cluster_port, host, http2=flag == "h2")
 
 
 COMMANDS: list[click.Command] = [run_command, deploy]
