@@ -37,6 +37,7 @@ from .errors import (
     NotFound,
     ProxyWasmError,
 )
+from .grpc import grpc_service
 from .headers import Headers
 from .metrics import Counter, Gauge, Histogram
 from .types import (
@@ -80,6 +81,7 @@ __all__ = [
     "Status",
     "StreamContext",
     "StreamType",
+    "grpc_service",
     "load_config",
     "log",
     "properties",

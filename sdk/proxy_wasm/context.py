@@ -298,8 +298,14 @@ class BaseContext:
 
     # -- foreign functions ----------------------------------------------------------------------
     def call_foreign_function(self, name: str, arguments: bytes = b"") -> bytes:
-        """Call a host foreign function (Envoy: ``compress``, ``clear_route_cache``, ...)."""
-        return _h.host.proxy_call_foreign_function(name.encode(), arguments)
+        """Call a host foreign function (Envoy: ``compress``, ``clear_route_cache``, ...).
+
+        Raises :class:`~proxy_wasm.NotFound` (naming the function) when the host has none.
+        """
+        try:
+            return _h.host.proxy_call_foreign_function(name.encode(), arguments)
+        except NotFound as exc:
+            raise NotFound(f"the host has no foreign function {name!r}", call=exc.call) from None
 
 
 class RootContext(BaseContext):

@@ -133,7 +133,7 @@ def test_every_context_api(host: FakeHost) -> None:
     assert ctx.dequeue_shared_queue(qid) is None
     with pytest.raises(errors.NotFound, match="unknown queue id"):
         ctx.enqueue_shared_queue(99, b"x")
-    with pytest.raises(errors.NotFound, match="no foreign function of that name"):
+    with pytest.raises(errors.NotFound, match="no foreign function 'nope'"):
         ctx.call_foreign_function("nope", b"")
     ctx.set_tick_period(0.25)
     assert host.tick_ms == 250
