@@ -11,7 +11,6 @@ import inspect
 import sys
 from pathlib import Path
 
-import proxy_wasm
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 SUBMODULES = ("proxy_wasm.log", "proxy_wasm.properties", "proxy_wasm.config",
