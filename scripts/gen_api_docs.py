@@ -11,7 +11,6 @@ import inspect
 import sys
 from pathlib import Path
 
-
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 SUBMODULES = ("proxy_wasm.log", "proxy_wasm.properties", "proxy_wasm.config",
               "proxy_wasm.metrics", "proxy_wasm.errors", "proxy_wasm.testing")
