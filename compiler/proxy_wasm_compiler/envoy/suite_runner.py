@@ -17,11 +17,8 @@ What Envoy does not show from outside is not checked: the action a callback retu
 from __future__ import annotations
 
 import http.client
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 from proxy_wasm.testing.emulator import LocalResponse
 from proxy_wasm.testing.suite import (
@@ -34,57 +31,12 @@ from proxy_wasm.testing.suite import (
 )
 from proxy_wasm_compiler.build import BuildOptions, build_filter
 from proxy_wasm_compiler.envoy.config import UPSTREAM_CLUSTER, ClusterSpec, ListenerSpec
+from proxy_wasm_compiler.envoy.logs import WasmLog
 from proxy_wasm_compiler.envoy.process import RunningEnvoy, start_envoy
-from proxy_wasm_compiler.envoy.upstream import EchoServer
+from proxy_wasm_compiler.envoy.upstream import EchoServer, ScriptedServer
 
 LISTENER = "suite"
 _HOP_HEADERS = {"connection", "transfer-encoding", "keep-alive", "content-length"}
-
-
-class ScriptedUpstream:
-    """An HTTP/1.1 server on 127.0.0.1 answering with the current test's response."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.headers: list[tuple[str, str]] = []
-        self.body = b""
-        self.received: list[tuple[list[tuple[str, str]], bytes]] = []
-        upstream = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length) if length else b""
-                headers = [(k.lower(), v) for k, v in self.headers.items()]
-                upstream.received.append((headers, body))
-                self.send_response(upstream.status)
-                for name, value in upstream.headers:
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(upstream.body)))
-                self.end_headers()
-                self.wfile.write(upstream.body)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    def start(self) -> ScriptedUpstream:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 class _EnvoyMetrics:
@@ -131,7 +83,7 @@ def _request_parts(test: SuiteTest) -> tuple[str, str, list[tuple[str, str]], by
     return method, path, plain, body
 
 
-def _script_response(upstream: ScriptedUpstream, test: SuiteTest) -> None:
+def _script_response(upstream: ScriptedServer, test: SuiteTest) -> None:
     headers = [inv.headers for inv in test.phases.get("response_headers", [])]
     pairs = headers[0] if headers else []
     upstream.status = int(next((v for k, v in pairs if k == ":status"), "200"))
@@ -148,7 +100,7 @@ def _unobservable(test: SuiteTest) -> list[str]:
     return notes
 
 
-def _run_test(envoy: RunningEnvoy, upstream: ScriptedUpstream, test: SuiteTest) -> list[str]:
+def _run_test(envoy: RunningEnvoy, upstream: ScriptedServer, test: SuiteTest) -> list[str]:
     failures = _unobservable(test)
     if failures:
         return failures
@@ -164,8 +116,7 @@ def _run_test(envoy: RunningEnvoy, upstream: ScriptedUpstream, test: SuiteTest) 
         response_headers = [(k.lower(), v) for k, v in response.getheaders()]
     finally:
         conn.close()
-    time.sleep(0.05)  # on_log/on_done run after the reply is sent
-    logs = [entry.message for entry in envoy.wasm_logs()[logs_before:]]
+    logs = [entry.message for entry in _settled_logs(envoy, logs_before)]
     received = upstream.received[seen_before:]
     reply = None
     if not received:
@@ -182,6 +133,21 @@ def _run_test(envoy: RunningEnvoy, upstream: ScriptedUpstream, test: SuiteTest) 
     failures += check_expectation(metrics, stream, test.stream_destroy, "stream_destroy", logs,
                                   None, None, None)
     return failures
+
+
+def _settled_logs(envoy: RunningEnvoy, start: int, quiet: float = 0.2,
+                  limit: float = 3.0) -> list[WasmLog]:
+    """The filter's log lines since ``start`` once none has arrived for ``quiet`` seconds
+    (``on_log``/``on_done`` run after the reply has reached the client)."""
+    deadline = time.monotonic() + limit
+    seen = len(envoy.wasm_logs())
+    settled_at = time.monotonic() + quiet
+    while time.monotonic() < min(settled_at, deadline):
+        time.sleep(0.02)
+        now = len(envoy.wasm_logs())
+        if now != seen:
+            seen, settled_at = now, time.monotonic() + quiet
+    return envoy.wasm_logs()[start:]
 
 
 def _check_phase(metrics: _EnvoyMetrics, stream: _Reply, expectation: Expectation, phase: str,
@@ -209,7 +175,7 @@ def run_suite(path: str | Path, *, benchmark: bool = False) -> list[TestResult]:
     import tempfile
 
     suite = load_suite(path)
-    upstream = ScriptedUpstream().start()
+    upstream = ScriptedServer().start()
     extra = EchoServer().start()
     clusters = [ClusterSpec(UPSTREAM_CLUSTER, upstream.port)]
     clusters += [ClusterSpec(name, extra.port)

@@ -6,6 +6,8 @@
   header ``NAME: value``.
 * :class:`StaticServer`: serves fixed bytes per path (e.g. a ``.wasm`` for Envoy's remote code
   source) and counts the requests per path.
+* :class:`ScriptedServer`: answers with the response it is given (status, headers, body) and
+  records each request (``proxy-wasm test --runtime envoy`` plays a suite's response with it).
 
 Both run in a daemon thread, bind port 0 (a free port) unless told otherwise, and stop with
 ``.stop()`` or as context managers.
@@ -14,6 +16,7 @@ Both run in a daemon thread, bind port 0 (a free port) unless told otherwise, an
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,11 +28,19 @@ from proxy_wasm_compiler.envoy.config import LOCALHOST
 ECHO_PREFIX = "x-echo-header-"
 
 
+class _QuietHTTPServer(ThreadingHTTPServer):
+    """A client (Envoy) resetting a connection is routine here, not an error to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class _Server:
     handler: type[BaseHTTPRequestHandler]
 
     def __init__(self, port: int = 0, host: str = LOCALHOST) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), self.handler)
+        self._httpd = _QuietHTTPServer((host, port), self.handler)
         self._httpd.daemon_threads = True
         setattr(self._httpd, "owner", self)  # noqa: B010 - handlers reach the server object
         self.host = host
@@ -187,3 +198,43 @@ class StaticServer(_Server):
 
     def __enter__(self) -> StaticServer:
         return self.start()
+
+
+class _ScriptedHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _handle(self) -> None:
+        owner = getattr(self.server, "owner", None)
+        assert isinstance(owner, ScriptedServer)
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        owner.received.append(([(k.lower(), v) for k, v in self.headers.items()], body))
+        self.send_response(owner.status)
+        for name, value in owner.headers:
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(owner.body)))
+        self.end_headers()
+        self.wfile.write(owner.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+class ScriptedServer(_Server):
+    """Answers every request with ``status``, ``headers`` and ``body`` (set them before each
+    request); ``received`` keeps each request's ``(headers, body)``, oldest first."""
+
+    handler = _ScriptedHandler
+
+    def __init__(self, port: int = 0, host: str = LOCALHOST) -> None:
+        self.status = 200
+        self.headers: list[tuple[str, str]] = []
+        self.body = b""
+        self.received: list[tuple[list[tuple[str, str]], bytes]] = []
+        super().__init__(port, host)
+
+    def start(self) -> ScriptedServer:
+        super().start()
+        return self
