@@ -24,7 +24,7 @@ from .types import ExceptionPolicy, PeerType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     RootFactory = Callable[[int], RootContext] | type[RootContext]
     HttpFactory = Callable[[int, int], HttpContext] | type[HttpContext]
@@ -411,98 +411,70 @@ def proxy_on_delete(context_id: int) -> None:
     _broken.discard(context_id)
 
 
-# -- HTTP -----------------------------------------------------------------------------------------
-def proxy_on_request_headers(context_id: int, num_headers: int, end_of_stream: int) -> int:
-    """Call ``on_http_request_headers``."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_request_headers")
-    try:
-        return _action(ctx.on_http_request_headers(num_headers, end_of_stream != 0))
-    except Exception as exc:
-        return _http_failed(exc)
+# -- HTTP and TCP stream callbacks ----------------------------------------------------------------
+def _sized(
+    contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
+    export: str,
+) -> Callable[[int, int, int], int]:
+    """A callback ``(context_id, size, end_of_stream) -> action`` calling ``ctx.<method>``."""
+
+    def callback(context_id: int, size: int, end_of_stream: int) -> int:
+        ctx = contexts.get(context_id)
+        if ctx is None:
+            return _missing(context_id, export)
+        try:
+            return _action(getattr(ctx, method)(size, end_of_stream != 0))
+        except Exception as exc:
+            return failed(exc)
+
+    callback.__name__ = callback.__qualname__ = export
+    callback.__doc__ = f"Call ``{method}``."
+    return callback
 
 
-def proxy_on_request_body(context_id: int, body_size: int, end_of_stream: int) -> int:
-    """Call ``on_http_request_body``."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_request_body")
-    try:
-        return _action(ctx.on_http_request_body(body_size, end_of_stream != 0))
-    except Exception as exc:
-        return _http_failed(exc)
+def _counted(
+    contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
+    export: str | None,
+) -> Callable[[int, int], int]:
+    """A callback ``(context_id, count) -> action`` calling ``ctx.<method>``; with no
+    ``export`` name (Envoy's metadata extensions) an unknown context simply continues."""
+
+    def callback(context_id: int, count: int) -> int:
+        ctx = contexts.get(context_id)
+        if ctx is None:
+            return _missing(context_id, export) if export else _CONTINUE
+        try:
+            return _action(getattr(ctx, method)(count))
+        except Exception as exc:
+            return failed(exc)
+
+    callback.__name__ = callback.__qualname__ = export or f"proxy_{method}"
+    callback.__doc__ = f"Call ``{method}``."
+    return callback
 
 
-def proxy_on_request_trailers(context_id: int, num_trailers: int) -> int:
-    """Call ``on_http_request_trailers``."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_request_trailers")
-    try:
-        return _action(ctx.on_http_request_trailers(num_trailers))
-    except Exception as exc:
-        return _http_failed(exc)
+def _report_and_continue(exc: BaseException) -> int:
+    _report(exc)
+    return _CONTINUE
 
 
-def proxy_on_request_metadata(context_id: int, num_elements: int) -> int:
-    """Call ``on_http_request_metadata`` (Envoy extension)."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _CONTINUE
-    try:
-        return _action(ctx.on_http_request_metadata(num_elements))
-    except Exception as exc:
-        _report(exc)
-        return _CONTINUE
+proxy_on_request_headers = _sized(
+    _http, "on_http_request_headers", _http_failed, "proxy_on_request_headers")
+proxy_on_request_body = _sized(_http, "on_http_request_body", _http_failed, "proxy_on_request_body")
+proxy_on_request_trailers = _counted(
+    _http, "on_http_request_trailers", _http_failed, "proxy_on_request_trailers")
+proxy_on_request_metadata = _counted(
+    _http, "on_http_request_metadata", _report_and_continue, None)
+proxy_on_response_headers = _sized(
+    _http, "on_http_response_headers", _http_failed, "proxy_on_response_headers")
+proxy_on_response_body = _sized(
+    _http, "on_http_response_body", _http_failed, "proxy_on_response_body")
+proxy_on_response_trailers = _counted(
+    _http, "on_http_response_trailers", _http_failed, "proxy_on_response_trailers")
+proxy_on_response_metadata = _counted(
+    _http, "on_http_response_metadata", _report_and_continue, None)
 
 
-def proxy_on_response_headers(context_id: int, num_headers: int, end_of_stream: int) -> int:
-    """Call ``on_http_response_headers``."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_response_headers")
-    try:
-        return _action(ctx.on_http_response_headers(num_headers, end_of_stream != 0))
-    except Exception as exc:
-        return _http_failed(exc)
-
-
-def proxy_on_response_body(context_id: int, body_size: int, end_of_stream: int) -> int:
-    """Call ``on_http_response_body``."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_response_body")
-    try:
-        return _action(ctx.on_http_response_body(body_size, end_of_stream != 0))
-    except Exception as exc:
-        return _http_failed(exc)
-
-
-def proxy_on_response_trailers(context_id: int, num_trailers: int) -> int:
-    """Call ``on_http_response_trailers``."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_response_trailers")
-    try:
-        return _action(ctx.on_http_response_trailers(num_trailers))
-    except Exception as exc:
-        return _http_failed(exc)
-
-
-def proxy_on_response_metadata(context_id: int, num_elements: int) -> int:
-    """Call ``on_http_response_metadata`` (Envoy extension)."""
-    ctx = _http.get(context_id)
-    if ctx is None:
-        return _CONTINUE
-    try:
-        return _action(ctx.on_http_response_metadata(num_elements))
-    except Exception as exc:
-        _report(exc)
-        return _CONTINUE
-
-
-# -- TCP ------------------------------------------------------------------------------------------
 def proxy_on_new_connection(context_id: int) -> int:
     """Call ``on_new_connection``."""
     ctx = _tcp.get(context_id)
@@ -514,26 +486,9 @@ def proxy_on_new_connection(context_id: int) -> int:
         return _tcp_failed(exc)
 
 
-def proxy_on_downstream_data(context_id: int, data_size: int, end_of_stream: int) -> int:
-    """Call ``on_downstream_data``."""
-    ctx = _tcp.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_downstream_data")
-    try:
-        return _action(ctx.on_downstream_data(data_size, end_of_stream != 0))
-    except Exception as exc:
-        return _tcp_failed(exc)
-
-
-def proxy_on_upstream_data(context_id: int, data_size: int, end_of_stream: int) -> int:
-    """Call ``on_upstream_data``."""
-    ctx = _tcp.get(context_id)
-    if ctx is None:
-        return _missing(context_id, "proxy_on_upstream_data")
-    try:
-        return _action(ctx.on_upstream_data(data_size, end_of_stream != 0))
-    except Exception as exc:
-        return _tcp_failed(exc)
+proxy_on_downstream_data = _sized(
+    _tcp, "on_downstream_data", _tcp_failed, "proxy_on_downstream_data")
+proxy_on_upstream_data = _sized(_tcp, "on_upstream_data", _tcp_failed, "proxy_on_upstream_data")
 
 
 def _peer(peer_type: int) -> PeerType:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,22 +15,11 @@ from proxy_wasm_compiler.envoy import (
     start_envoy,
 )
 from proxy_wasm_compiler.envoy.logs import LogRecord
+from tests.http_support import echoed, get
 
 pytestmark = pytest.mark.envoy
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
-
-
-def echoed(body: bytes) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(body)
-    return data
 
 
 def test_ready_and_start_time_measured(c_envoy: RunningEnvoy) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +27,7 @@ from proxy_wasm_compiler.envoy import (
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_compiler.proxies import get_proxy, loads_on, missing_imports
 from proxy_wasm_compiler.wasm_module import FuncType, Import, parse_module
+from tests.http_support import start_run
 
 pytestmark = pytest.mark.envoy
 
@@ -114,24 +112,9 @@ def test_run_print_config_validates(c_filter_wasm: Path, tmp_path: Path,
 
 
 def test_run_serves_and_stops_on_ctrl_c(c_filter_wasm: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from proxy_wasm_compiler.cli import entrypoint; entrypoint()",
-         "run", str(c_filter_wasm), "--port", "0", "--config", '{"run": 1}'],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    proc, url, lines = start_run(str(c_filter_wasm), "--port", "0", "--config", '{"run": 1}',
+                                 timeout=60)
     try:
-        assert proc.stdout is not None
-        url = None
-        lines: list[str] = []
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Envoy is ready"):
-                url = line.split(": ", 1)[1].split()[0]
-        assert url is not None, "".join(lines)
         with urllib.request.urlopen(url + "/hello", timeout=10) as resp:
             seen = json.loads(resp.read())
         assert seen["headers"]["x-c-filter"] == "1"

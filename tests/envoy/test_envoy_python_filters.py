@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from proxy_wasm_compiler.cli import main as cli_main
 from proxy_wasm_compiler.envoy import EnvoyStartError, ListenerSpec, RunningEnvoy, start_envoy
+from tests.http_support import echoed, get
 
 pytestmark = pytest.mark.envoy
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
-
-
-def echoed(body: bytes) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(body)
-    return data
 
 
 def test_request_and_response_header_mutation(py_envoy: RunningEnvoy) -> None:

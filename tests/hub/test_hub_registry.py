@@ -527,36 +527,19 @@ def test_run_oci_reference_serves_the_pulled_filter(plain_registry: RegistryServ
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     import os
     import signal
-    import subprocess
-    import sys
-    import time
     import urllib.request
 
     from proxy_wasm_compiler.build import BuildOptions, build_filter
+    from tests.http_support import start_run
 
     built = build_filter(Path(__file__).parent / "data" / "hub_filter.py",
                          tmp_path / "hub_filter.wasm", options=BuildOptions(reuse=True))
     ref = f"{plain_registry.host}/filters/run-me:1.0"
     rc, _out, err = cli(capsys, "push", str(built.path), ref, "--plain-http")
     assert rc == 0, err
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from proxy_wasm_compiler.cli import entrypoint; entrypoint()",
-         "run", f"oci://{ref}", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PROXY_WASM_CONFIG_DIR": str(tmp_path / "cfg")},
-    )
+    proc, url, _lines = start_run(f"oci://{ref}", "--port", "0",
+                                  env={"PROXY_WASM_CONFIG_DIR": str(tmp_path / "cfg")})
     try:
-        assert proc.stdout is not None
-        url, lines = None, []
-        deadline = time.monotonic() + 180
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith("Envoy is ready"):
-                url = line.split(": ", 1)[1].split()[0]
-        assert url is not None, "".join(lines)
         with urllib.request.urlopen(url + "/from-registry", timeout=10) as resp:
             seen = json.loads(resp.read())
         assert seen["headers"]["x-hub"] == "pulled"
