@@ -238,7 +238,7 @@ _GENERIC: dict[int, str] = {
     Status.UNIMPLEMENTED: "not implemented by this host",
 }
 
-_MAP_NAMES = (
+MAP_NAMES = (  # by map type (proxy_map_type_t), for messages
     "request headers",
     "request trailers",
     "response headers",
@@ -289,7 +289,7 @@ def map_unavailable(map_type: int, call: str, status: int = Status.BAD_ARGUMENT)
     e.g. ``BadArgument("request headers are not available in this callback
     (proxy_get_header_map_value of map 0 returned BAD_ARGUMENT)")``.
     """
-    what = _MAP_NAMES[map_type] if 0 <= map_type < len(_MAP_NAMES) else f"header map {map_type}"
+    what = MAP_NAMES[map_type] if 0 <= map_type < len(MAP_NAMES) else f"header map {map_type}"
     message = (
         f"{what} are not available in this callback "
         f"({call} of map {map_type} returned {_status_name(status)})"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from . import _host as _h
 from ._serde import check_limits, encode_pairs
-from .errors import BadArgument, map_unavailable
+from .errors import MAP_NAMES, BadArgument, map_unavailable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,16 +21,6 @@ if TYPE_CHECKING:
 
     from ._serde import PairsLike
 
-_WHAT = (
-    "request headers",
-    "request trailers",
-    "response headers",
-    "response trailers",
-    "gRPC initial metadata",
-    "gRPC trailing metadata",
-    "HTTP call response headers",
-    "HTTP call response trailers",
-)
 
 
 def get_pairs(map_type: int) -> list[tuple[bytes, bytes]]:
@@ -43,7 +33,7 @@ def get_pairs(map_type: int) -> list[tuple[bytes, bytes]]:
 
 def set_pairs(map_type: int, pairs: PairsLike) -> None:
     """Replace the whole map with ``pairs`` (names lower-cased, limits checked first)."""
-    encoded = encode_pairs(pairs, _WHAT[map_type])
+    encoded = encode_pairs(pairs, MAP_NAMES[map_type])
     try:
         _h.host.proxy_set_header_map_pairs(map_type, encoded)
     except BadArgument:
@@ -52,7 +42,7 @@ def set_pairs(map_type: int, pairs: PairsLike) -> None:
 
 def set_byte_pairs(map_type: int, pairs: list[tuple[bytes, bytes]]) -> None:
     """Replace the whole map with already encoded pairs (limits checked first)."""
-    check_limits(pairs, _WHAT[map_type])
+    check_limits(pairs, MAP_NAMES[map_type])
     try:
         _h.host.proxy_set_header_map_pairs(map_type, pairs)
     except BadArgument:
@@ -108,7 +98,7 @@ class Headers:
         self.map_type = map_type
 
     def __repr__(self) -> str:
-        return f"Headers({_WHAT[self.map_type]})"
+        return f"Headers({MAP_NAMES[self.map_type]})"
 
     def __getitem__(self, name: str) -> str:
         value = get_value(self.map_type, name)
