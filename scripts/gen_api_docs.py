@@ -13,7 +13,8 @@ from pathlib import Path
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 SUBMODULES = ("proxy_wasm.log", "proxy_wasm.properties", "proxy_wasm.config",
-              "proxy_wasm.metrics", "proxy_wasm.errors", "proxy_wasm.testing")
+              "proxy_wasm.metrics", "proxy_wasm.errors", "proxy_wasm.grpc", "proxy_wasm.envoy",
+              "proxy_wasm.testing")
 
 
 def _doc(obj: object) -> str:

@@ -10,7 +10,8 @@ A network filter in front of Envoy's ``tcp_proxy``. It picks a cluster for each 
 
 The choice reaches ``tcp_proxy`` through Envoy's filter state object ``envoy.tcp_proxy.cluster``,
 set with Envoy's foreign function ``set_envoy_filter_state`` (its argument is a serialized
-``envoy.source.extensions.common.wasm.SetEnvoyFilterStateArguments``, built here by hand).
+``envoy.source.extensions.common.wasm.SetEnvoyFilterStateArguments``: ``proxy_wasm.envoy``
+writes it).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 
 import proxy_wasm
 from proxy_wasm import Action, ProxyWasmError, RootContext, StreamContext, properties
+from proxy_wasm.envoy import LifeSpan, set_filter_state
 
 CLUSTER_KEY = "envoy.tcp_proxy.cluster"
-SPAN_DOWNSTREAM_CONNECTION = 2  # SetEnvoyFilterStateArguments.span: LifeSpan.DownstreamConnection
 
 
 @dataclass
@@ -32,29 +33,6 @@ class RoutingConfig:
     """Client IP address -> cluster."""
     by_prefix: dict[str, str] = field(default_factory=dict)
     """First bytes of the connection -> cluster (the first matching prefix wins)."""
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def filter_state_arguments(path: str, value: str, span: int) -> bytes:
-    """Serialize ``SetEnvoyFilterStateArguments{path=1, value=2, span=3}`` (protobuf)."""
-    out = bytearray()
-    for number, text in ((1, path), (2, value)):
-        data = text.encode()
-        out += _varint(number << 3 | 2) + _varint(len(data)) + data
-    if span:
-        out += _varint(3 << 3) + _varint(span)
-    return bytes(out)
 
 
 def client_ip(address: str) -> str:
@@ -123,9 +101,8 @@ class Router(StreamContext):
     def route(self, cluster: str, reason: str) -> None:
         """Tell tcp_proxy which cluster to connect this connection to."""
         self.decided = True
-        args = filter_state_arguments(CLUSTER_KEY, cluster, SPAN_DOWNSTREAM_CONNECTION)
         try:
-            self.call_foreign_function("set_envoy_filter_state", args)
+            set_filter_state(self, CLUSTER_KEY, cluster, LifeSpan.DOWNSTREAM_CONNECTION)
         except ProxyWasmError as exc:
             proxy_wasm.log.error(f"#{self.context_id} cannot route to {cluster}: {exc}")
             return

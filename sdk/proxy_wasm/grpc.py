@@ -11,22 +11,7 @@ proto. :func:`grpc_service` writes the few bytes of one that names an Envoy clus
 
 from __future__ import annotations
 
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _field(number: int, payload: bytes) -> bytes:
-    """A length-delimited protobuf field (wire type 2)."""
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+from ._protobuf import field_bytes
 
 
 def grpc_service(cluster: str, authority: str | None = None) -> bytes:
@@ -37,7 +22,7 @@ def grpc_service(cluster: str, authority: str | None = None) -> bytes:
     """
     if not cluster:
         raise ValueError("grpc_service needs a cluster name")
-    envoy_grpc = _field(1, cluster.encode())  # EnvoyGrpc.cluster_name = 1
+    envoy_grpc = field_bytes(1, cluster.encode())  # EnvoyGrpc.cluster_name = 1
     if authority:
-        envoy_grpc += _field(2, authority.encode())  # EnvoyGrpc.authority = 2
-    return _field(1, envoy_grpc)  # GrpcService.envoy_grpc = 1
+        envoy_grpc += field_bytes(2, authority.encode())  # EnvoyGrpc.authority = 2
+    return field_bytes(1, envoy_grpc)  # GrpcService.envoy_grpc = 1
