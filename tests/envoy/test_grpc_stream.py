@@ -1,0 +1,81 @@
+"""gRPC streaming from a filter: the same filter against the test host (null and wasm) and
+against a real grpcio server through Envoy 1.40."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from proxy_wasm.testing import Host
+from proxy_wasm_compiler.build import BuildOptions, build_filter
+from proxy_wasm_compiler.envoy import ClusterSpec, ListenerSpec, RunningEnvoy, start_envoy
+from tests.http_support import echoed, get
+
+FILTER = Path(__file__).parent / "filters" / "grpc_stream_filter.py"
+
+
+def test_stream_in_the_test_host(proxy_wasm_host: Callable[..., Host]) -> None:
+    host = proxy_wasm_host(FILTER)
+    assert host.start()
+    stream = host.http_stream()
+    stream.send_request_headers({":path": "/", "x-say": "hello world"})
+    assert stream.request_paused
+    (call,) = host.grpc_calls()
+    assert (call.kind, call.service, call.method) == ("stream", "chat.Chat", "Talk")
+    assert call.messages == [b"hello", b"world"] and call.local_closed
+    call.send_message(b"HELLO")
+    call.send_message(b"WORLD")
+    call.close(0)
+    assert not stream.request_paused
+    assert stream.request_header("x-chat-reply") == "HELLO WORLD"
+    assert stream.request_header("x-chat-status") == "0"
+    assert "chat closed with 0 after 2 replies" in host.info_logs
+
+
+class ChatServer:
+    """``chat.Chat/Talk``: a bidirectional stream answering each message in upper case."""
+
+    def __init__(self) -> None:
+        import grpc
+
+        def talk(requests: Iterator[bytes], context: Any) -> Iterator[bytes]:
+            for message in requests:
+                yield message.upper()
+
+        handler = grpc.method_handlers_generic_handler(
+            "chat.Chat", {"Talk": grpc.stream_stream_rpc_method_handler(talk)})
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), handlers=[handler])
+        self.port = self._server.add_insecure_port("127.0.0.1:0")
+        self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop(grace=None)
+
+
+@pytest.fixture(scope="module")
+def chat_envoy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEnvoy]:
+    wasm = build_filter(FILTER, tmp_path_factory.mktemp("grpc") / "chat.wasm",
+                        options=BuildOptions(reuse=True)).path
+    server = ChatServer()
+    try:
+        envoy = start_envoy([ListenerSpec("chat", wasm_path=wasm)],
+                            [ClusterSpec("chat", server.port, http2=True)])
+        try:
+            yield envoy
+        finally:
+            envoy.stop()
+    finally:
+        server.stop()
+
+
+@pytest.mark.envoy
+def test_stream_through_envoy_to_a_grpc_server(chat_envoy: RunningEnvoy) -> None:
+    status, _headers, body = get(chat_envoy.url("chat") + "/talk", {"x-say": "hello proxy wasm"})
+    assert status == 200
+    seen = echoed(body)["headers"]
+    assert seen["x-chat-reply"] == "HELLO PROXY WASM"
+    assert seen["x-chat-status"] == "0"
