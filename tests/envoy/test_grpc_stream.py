@@ -79,3 +79,42 @@ def test_stream_through_envoy_to_a_grpc_server(chat_envoy: RunningEnvoy) -> None
     seen = echoed(body)["headers"]
     assert seen["x-chat-reply"] == "HELLO PROXY WASM"
     assert seen["x-chat-status"] == "0"
+
+
+TRAILERS_FILTER = Path(__file__).parent / "filters" / "trailers_filter.py"
+
+
+def test_response_trailers_in_the_test_host(proxy_wasm_host: Callable[..., Host]) -> None:
+    host = proxy_wasm_host(TRAILERS_FILTER)
+    assert host.start()
+    stream = host.http_stream()
+    stream.send_request_headers({":path": "/chat.Chat/Talk", ":method": "POST"})
+    stream.send_response_headers({":status": "200", "content-type": "application/grpc"})
+    stream.send_response_trailers({"grpc-status": "0"})
+    assert dict(stream.response_trailers) == {"grpc-status": "0", "x-filter-saw-status": "0"}
+    assert "response trailers: 1, grpc-status 0" in host.info_logs
+
+
+@pytest.mark.envoy
+def test_response_trailers_of_a_grpc_call_through_envoy(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import grpc
+
+    wasm = build_filter(TRAILERS_FILTER, tmp_path_factory.mktemp("trailers") / "t.wasm",
+                        options=BuildOptions(reuse=True)).path
+    server = ChatServer()
+    try:
+        envoy = start_envoy([ListenerSpec("grpc", wasm_path=wasm, cluster="chat")],
+                            [ClusterSpec("chat", server.port, http2=True)])
+        try:
+            channel = grpc.insecure_channel(f"127.0.0.1:{envoy.port('grpc')}")
+            talk = channel.stream_stream("/chat.Chat/Talk")
+            call = talk(iter([b"a", b"b"]), timeout=10)
+            assert list(call) == [b"A", b"B"]
+            trailers = dict(call.trailing_metadata() or ())
+            assert trailers["x-filter-saw-status"] == "0"  # added by the filter in Envoy
+            channel.close()
+        finally:
+            envoy.stop()
+    finally:
+        server.stop()
