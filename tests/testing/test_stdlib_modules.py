@@ -19,3 +19,16 @@ def test_hashlib_and_logging(proxy_wasm_host: Callable[..., Host]) -> None:
     expected = hashlib.sha256(b"alice").hexdigest()[:16]
     assert stream.request_header("x-user-digest") == expected
     assert f"digest for alice is {expected}" in host.warn_logs
+
+
+def test_an_import_that_cannot_work_in_a_proxy_fails_in_both_runtimes(
+        proxy_wasm_host: Callable[..., Host]) -> None:
+    import pytest
+
+    from proxy_wasm_compiler.errors import UserError
+
+    forbidden = Path(__file__).parent.parent / "compiler" / "filters" / "forbidden_direct"
+    with pytest.raises(UserError) as info:
+        proxy_wasm_host(forbidden / "filter.py")
+    assert "'socket' cannot work in a proxy" in str(info.value)
+    assert str(info.value).startswith(f"{forbidden / 'filter.py'}:2:1:")
