@@ -551,85 +551,65 @@ def _callout_failed(ctx: BaseContext, exc: BaseException) -> None:
         _report(exc)
 
 
+def _deliver(tokens: dict[int, BaseContext], token: int, root_context_id: int, pop: bool,
+             method: str, *args: int) -> None:
+    """Call ``method(*args)`` on the context that dispatched ``token`` (made effective first);
+    ``pop`` forgets the token (the callout is over)."""
+    ctx = _callout_target(tokens, token, root_context_id, pop)
+    if ctx is None:
+        return
+    try:
+        getattr(ctx, method)(*args)
+    except Exception as exc:
+        _callout_failed(ctx, exc)
+
+
 def proxy_on_http_call_response(
     root_context_id: int, token: int, num_headers: int, body_size: int, num_trailers: int
 ) -> None:
     """Deliver an HTTP callout response to the context that dispatched it."""
-    ctx = _callout_target(_state.http_calls, token, root_context_id, True)
-    if ctx is None:
-        return
-    try:
-        ctx.on_http_call_response(token, num_headers, body_size, num_trailers)
-    except Exception as exc:
-        _callout_failed(ctx, exc)
+    _deliver(_state.http_calls, token, root_context_id, True, "on_http_call_response",
+             token, num_headers, body_size, num_trailers)
+
+
+def _grpc_tokens(token: int) -> dict[int, BaseContext]:
+    return _state.grpc_streams if token in _state.grpc_streams else _state.grpc_calls
 
 
 def proxy_on_grpc_receive_initial_metadata(
     root_context_id: int, token: int, num_elements: int
 ) -> None:
     """Deliver gRPC initial metadata to the context that opened the stream."""
-    tokens = _state.grpc_streams if token in _state.grpc_streams else _state.grpc_calls
-    ctx = _callout_target(tokens, token, root_context_id, False)
-    if ctx is None:
-        return
-    try:
-        ctx.on_grpc_stream_receive_initial_metadata(token, num_elements)
-    except Exception as exc:
-        _callout_failed(ctx, exc)
+    _deliver(_grpc_tokens(token), token, root_context_id, False,
+             "on_grpc_stream_receive_initial_metadata", token, num_elements)
 
 
 def proxy_on_grpc_receive(root_context_id: int, token: int, message_size: int) -> None:
     """Deliver a gRPC message: the unary call's response, or a stream message."""
     if token in _state.grpc_calls:
-        ctx = _callout_target(_state.grpc_calls, token, root_context_id, True)
-        if ctx is None:
-            return
-        try:
-            ctx.on_grpc_call_response(token, 0, message_size)
-        except Exception as exc:
-            _callout_failed(ctx, exc)
-        return
-    ctx = _callout_target(_state.grpc_streams, token, root_context_id, False)
-    if ctx is None:
-        return
-    try:
-        ctx.on_grpc_stream_receive_body(token, message_size)
-    except Exception as exc:
-        _callout_failed(ctx, exc)
+        _deliver(_state.grpc_calls, token, root_context_id, True, "on_grpc_call_response",
+                 token, 0, message_size)
+    else:
+        _deliver(_state.grpc_streams, token, root_context_id, False,
+                 "on_grpc_stream_receive_body", token, message_size)
 
 
 def proxy_on_grpc_receive_trailing_metadata(
     root_context_id: int, token: int, num_elements: int
 ) -> None:
     """Deliver gRPC trailing metadata to the context that opened the stream."""
-    tokens = _state.grpc_streams if token in _state.grpc_streams else _state.grpc_calls
-    ctx = _callout_target(tokens, token, root_context_id, False)
-    if ctx is None:
-        return
-    try:
-        ctx.on_grpc_stream_receive_trailing_metadata(token, num_elements)
-    except Exception as exc:
-        _callout_failed(ctx, exc)
+    _deliver(_grpc_tokens(token), token, root_context_id, False,
+             "on_grpc_stream_receive_trailing_metadata", token, num_elements)
 
 
 def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> None:
     """Deliver the end of a gRPC call (failure) or stream."""
     if token in _state.grpc_calls:
-        ctx = _callout_target(_state.grpc_calls, token, root_context_id, True)
-        if ctx is None:
-            return
-        try:
-            ctx.on_grpc_call_response(token, status_code, 0)
-        except Exception as exc:
-            _callout_failed(ctx, exc)
-        return
-    ctx = _callout_target(_state.grpc_streams, token, root_context_id, True)
-    if ctx is None:
-        return
-    try:
-        ctx.on_grpc_stream_close(token, status_code)
-    except Exception as exc:
-        _callout_failed(ctx, exc)
+        _deliver(_state.grpc_calls, token, root_context_id, True, "on_grpc_call_response",
+                 token, status_code, 0)
+    else:
+        _deliver(_state.grpc_streams, token, root_context_id, True, "on_grpc_stream_close",
+                 token, status_code)
 
 
 # -- build-time check ----------------------------------------------------------------------------
