@@ -414,18 +414,25 @@ def proxy_on_delete(context_id: int) -> None:
 # -- HTTP and TCP stream callbacks ----------------------------------------------------------------
 def _sized(
     contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
-    export: str,
+    export: str, stream_type: int | None = None,
 ) -> Callable[[int, int, int], int]:
-    """A callback ``(context_id, size, end_of_stream) -> action`` calling ``ctx.<method>``."""
+    """A callback ``(context_id, size, end_of_stream) -> action`` calling ``ctx.<method>``.
+
+    With ``stream_type`` (HTTP request 0 / response 1), a PAUSE is remembered on the context so
+    a failing callout callback can resume that direction under the CONTINUE policy.
+    """
 
     def callback(context_id: int, size: int, end_of_stream: int) -> int:
         ctx = contexts.get(context_id)
         if ctx is None:
             return _missing(context_id, export)
         try:
-            return _action(getattr(ctx, method)(size, end_of_stream != 0))
+            action = _action(getattr(ctx, method)(size, end_of_stream != 0))
         except Exception as exc:
             return failed(exc)
+        if action != _CONTINUE and stream_type is not None:
+            ctx._paused_stream = stream_type
+        return action
 
     callback.__name__ = callback.__qualname__ = export
     callback.__doc__ = f"Call ``{method}``."
@@ -459,16 +466,17 @@ def _report_and_continue(exc: BaseException) -> int:
 
 
 proxy_on_request_headers = _sized(
-    _http, "on_http_request_headers", _http_failed, "proxy_on_request_headers")
-proxy_on_request_body = _sized(_http, "on_http_request_body", _http_failed, "proxy_on_request_body")
+    _http, "on_http_request_headers", _http_failed, "proxy_on_request_headers", 0)
+proxy_on_request_body = _sized(
+    _http, "on_http_request_body", _http_failed, "proxy_on_request_body", 0)
 proxy_on_request_trailers = _counted(
     _http, "on_http_request_trailers", _http_failed, "proxy_on_request_trailers")
 proxy_on_request_metadata = _counted(
     _http, "on_http_request_metadata", _report_and_continue, None)
 proxy_on_response_headers = _sized(
-    _http, "on_http_response_headers", _http_failed, "proxy_on_response_headers")
+    _http, "on_http_response_headers", _http_failed, "proxy_on_response_headers", 1)
 proxy_on_response_body = _sized(
-    _http, "on_http_response_body", _http_failed, "proxy_on_response_body")
+    _http, "on_http_response_body", _http_failed, "proxy_on_response_body", 1)
 proxy_on_response_trailers = _counted(
     _http, "on_http_response_trailers", _http_failed, "proxy_on_response_trailers")
 proxy_on_response_metadata = _counted(
@@ -545,6 +553,14 @@ def _callout_target(
 def _callout_failed(ctx: BaseContext, exc: BaseException) -> None:
     if isinstance(ctx, HttpContext):
         _http_failed(exc)
+        paused = ctx._paused_stream
+        if _policy is ExceptionPolicy.CONTINUE and paused is not None:
+            # The stream waits for this callout: under CONTINUE it must not wait forever.
+            ctx._paused_stream = None
+            try:
+                _h.host.proxy_continue_stream(paused)
+            except Exception as exc2:
+                _report(exc2)
     elif isinstance(ctx, StreamContext):
         _tcp_failed(exc)
     else:

@@ -62,6 +62,7 @@ class BaseContext:
 
     context_id: int = 0
     """The id the host gave this context (set by the SDK)."""
+    _paused_stream: int | None = None  # the direction a callback paused (set by the dispatcher)
 
     def __init__(self) -> None:
         self.context_id = _state.creating_id
