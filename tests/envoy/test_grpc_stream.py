@@ -118,3 +118,24 @@ def test_response_trailers_of_a_grpc_call_through_envoy(
             envoy.stop()
     finally:
         server.stop()
+
+
+@pytest.mark.envoy
+def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Default policy: 500; CONTINUE: the request goes on to the upstream (never hangs)."""
+    from proxy_wasm_compiler.envoy import EchoServer
+
+    source = Path(__file__).parent.parent / "testing" / "filters" / "failing_callout_filter.py"
+    wasm = build_filter(source, tmp_path_factory.mktemp("callout") / "f.wasm",
+                        options=BuildOptions(reuse=True)).path
+    with EchoServer() as auth:
+        envoy = start_envoy([ListenerSpec("f", wasm_path=wasm)], [ClusterSpec("auth", auth.port)])
+        try:
+            status, _headers, body = get(envoy.url("f") + "/a", {"x-policy": "default"})
+            assert (status, body) == (500, b"internal filter error")
+            status, _headers, body = get(envoy.url("f") + "/b", {"x-policy": "continue"})
+            assert status == 200 and echoed(body)["path"] == "/b"
+            errors = [e.message for e in envoy.wasm_logs() if e.level in ("error", "err")]
+            assert sum("auth answer not understood" in m for m in errors) == 2, errors
+        finally:
+            envoy.stop()
