@@ -103,3 +103,16 @@ def test_import_check_refuses_what_envoy_would_refuse() -> None:
         check_module_imports(module, "envoy-1.40")
     assert "Envoy 1.40 would refuse this module" in str(info.value)
     assert "path_link" in str(info.value) and "import type mismatch" in str(info.value)
+
+
+@pytest.mark.parametrize("snapshot", [True, False], ids=["snapshot", "no-snapshot"])
+def test_built_module_runs_in_the_test_host(snapshot: bool, tmp_path: Path) -> None:
+    from proxy_wasm.testing import Host
+
+    out = build_filter(FILTER, tmp_path / "f.wasm",
+                       options=BuildOptions(snapshot=snapshot, reuse=True)).path
+    host = Host(out, runtime="wasm")
+    assert host.start()
+    stream = host.http_stream()
+    stream.send_request_headers({":path": "/", ":method": "GET"})
+    assert stream.request_header("x-tag") == 'local-package:{"n": 2}'
