@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <wasi/libc-environ.h>
 
 #include "bundle.h"
 
@@ -268,8 +270,36 @@ EXPORT(pw_snapshot_init) void pw_snapshot_init(void) {
     pw_in_snapshot = 0;
 }
 
-/* Replaces `_initialize` in a snapshot: libc and Python are already initialised. */
-EXPORT(pw_initialized) void pw_initialized(void) {}
+/* os.environ as the proxy sets it (Envoy's vm_config.environment_variables, Istio's
+ * WasmPlugin vmConfig.env), not the build machine's empty one frozen in the snapshot. */
+static void pw_refresh_os_environ(void) {
+    __wasilibc_deinitialize_environ();
+    __wasilibc_initialize_environ();
+    PyObject *pairs = PyList_New(0);
+    for (char **e = environ; pairs != NULL && e != NULL && *e != NULL; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq == NULL) continue;
+        PyObject *pair = Py_BuildValue("(NN)",
+            PyUnicode_DecodeFSDefaultAndSize(*e, (Py_ssize_t)(eq - *e)),
+            PyUnicode_DecodeFSDefault(eq + 1));
+        if (pair == NULL || PyList_Append(pairs, pair) < 0) Py_CLEAR(pairs);
+        Py_XDECREF(pair);
+    }
+    PyObject *os = pairs ? PyImport_ImportModule("os") : NULL;
+    PyObject *env = os ? PyObject_GetAttrString(os, "environ") : NULL;
+    PyObject *res = env ? PyObject_CallMethod(env, "update", "O", pairs) : NULL;
+    if (res == NULL) pw_log_exception("reading the proxy's environment");
+    Py_XDECREF(res);
+    Py_XDECREF(env);
+    Py_XDECREF(os);
+    Py_XDECREF(pairs);
+}
+
+/* Replaces `_initialize` in a snapshot: libc and Python are already initialised; only the
+ * environment is the proxy's own. (Only environ_* and proxy_log may be called here.) */
+EXPORT(pw_initialized) void pw_initialized(void) {
+    if (pw_state == 1) pw_refresh_os_environ();
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Callbacks: forward to proxy_wasm._dispatch.<name>                                           */

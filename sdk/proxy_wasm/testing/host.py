@@ -17,6 +17,7 @@ The vocabulary follows Go's ``proxytest`` in snake_case. Semantics are Envoy's (
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -497,6 +498,8 @@ class Host:
                 raise ValueError("a .wasm file runs only in the wasm runtime")
             from proxy_wasm.testing import null_runtime
 
+            # The filter shares this process: its os.environ is the test's, plus ``environment``.
+            os.environ.update(environment or {})
             self.module = null_runtime.load(self.emulator, filter)
         else:
             from proxy_wasm.testing import wasm_runtime

@@ -1,5 +1,6 @@
-"""gRPC streaming from a filter: the same filter against the test host (null and wasm) and
-against a real grpcio server through Envoy 1.40."""
+"""SDK features shown in Envoy 1.40 and in the test host (null and wasm): gRPC streaming to a
+real grpcio server, response trailers, the exception policy around callouts, and the VM's
+environment variables."""
 
 from __future__ import annotations
 
@@ -139,3 +140,21 @@ def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFacto
             assert sum("auth answer not understood" in m for m in errors) == 2, errors
         finally:
             envoy.stop()
+
+
+@pytest.mark.envoy
+def test_vm_environment_variables_reach_os_environ(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    from proxy_wasm_compiler.envoy import PluginSpec
+
+    source = Path(__file__).parent.parent / "testing" / "filters" / "environment_filter.py"
+    wasm = build_filter(source, tmp_path_factory.mktemp("env") / "env.wasm",
+                        options=BuildOptions(reuse=True)).path
+    plugin = PluginSpec(wasm_path=wasm, name="env", environment={"GREETING": "from envoy"})
+    envoy = start_envoy([ListenerSpec("env", plugins=[plugin])])
+    try:
+        status, _headers, _body = get(envoy.url("env") + "/")
+        assert status == 200
+        assert any(e.message == "greeting is from envoy" for e in envoy.wasm_logs())
+    finally:
+        envoy.stop()
