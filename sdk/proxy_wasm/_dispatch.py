@@ -165,6 +165,15 @@ def class_mask(cls: type) -> int:
     return mask
 
 
+def require_callback(export: str) -> None:
+    """Make the host deliver an optional callback even if no class overrides it (timers)."""
+    global _mask, _mask_sent
+    _mask |= 1 << [name for name, _ in OPTIONAL_CALLBACKS].index(export)
+    if _mask != _mask_sent:
+        _mask_sent = _mask
+        _h.host.set_callback_mask(_mask)
+
+
 def _see_class(cls: type) -> None:
     global _mask, _mask_sent
     _seen_classes.add(cls)
@@ -340,11 +349,21 @@ def proxy_on_configure(root_context_id: int, plugin_configuration_size: int) -> 
 
 
 def proxy_on_tick(root_context_id: int) -> None:
-    """Call ``on_tick`` of the root context."""
+    """Run the root context's due timers (``add_timer``), then its ``on_tick``."""
     root = _roots.get(root_context_id)
     if root is None:
         _missing(root_context_id, "proxy_on_tick")
         return
+    timers = root._timers
+    if timers is not None and timers.timers:
+        due = timers.due(root.get_current_time_nanoseconds())
+        for _timer_id, timer in due:
+            try:
+                timer.callback()
+            except Exception as exc:
+                _report(exc)
+        if not timers.timers:
+            root.set_tick_period(0)  # the last (one-shot) timer is gone
     try:
         root.on_tick()
     except Exception as exc:

@@ -22,13 +22,14 @@ from . import _host as _h
 from . import _state
 from . import headers as _hm
 from ._serde import decode_pairs, encode_pairs, join_path, seconds_to_ms, to_bytes
+from ._timers import Timers as _Timers
 from .errors import BadArgument, NotFound, buffer_unavailable
 from .headers import Headers
 from .types import Action
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from ._serde import PairsLike, PathLike
     from .types import PeerType
@@ -312,6 +313,8 @@ class BaseContext:
 class RootContext(BaseContext):
     """The plugin (root) context: configuration, timers, queues, child context creation."""
 
+    _timers: _Timers | None = None
+
     def on_vm_start(self, vm_configuration_size: int) -> bool:
         """Called once per VM; return ``False`` to make the host reject the VM."""
         return True
@@ -334,6 +337,37 @@ class RootContext(BaseContext):
 
     def on_tick(self) -> None:
         """Called every tick period (see :meth:`set_tick_period`)."""
+
+    def add_timer(self, seconds: float, callback: Callable[[], object], *,
+                  repeat: bool = True) -> int:
+        """Run ``callback`` in ``seconds`` (and then every ``seconds`` if ``repeat``).
+
+        Proxy-Wasm has one tick period per root context; the SDK serves every timer from it
+        (the greatest common divisor of the timers' periods; it only shrinks while timers run,
+        since changing it restarts the proxy's tick), so do not also call
+        :meth:`set_tick_period`. Returns an id for :meth:`cancel_timer`. An exception in a
+        callback is logged like one in any callback; the timer keeps running.
+        """
+        period_ms = seconds_to_ms(seconds, "timer period")
+        if period_ms == 0:
+            raise ValueError("a timer period must be at least 1 ms")
+        if self._timers is None:
+            self._timers = _Timers()
+            from . import _dispatch
+
+            _dispatch.require_callback("proxy_on_tick")
+        before = self._timers.tick_period_ms()
+        timer_id = self._timers.add(self.get_current_time_nanoseconds(), period_ms, callback,
+                                    repeat)
+        if self._timers.tick_period_ms() != before:
+            self.set_tick_period(self._timers.tick_period_ms() / 1000)
+        return timer_id
+
+    def cancel_timer(self, timer_id: int) -> None:
+        """Stop a timer made by :meth:`add_timer` (unknown ids are ignored)."""
+        if self._timers is not None and self._timers.timers.pop(timer_id, None) is not None \
+                and not self._timers.timers:
+            self.set_tick_period(0)
 
     def on_queue_ready(self, queue_id: int) -> None:
         """Called when a queue registered by this root context has data."""

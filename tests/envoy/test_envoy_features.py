@@ -158,3 +158,25 @@ def test_vm_environment_variables_reach_os_environ(
         assert any(e.message == "greeting is from envoy" for e in envoy.wasm_logs())
     finally:
         envoy.stop()
+
+
+@pytest.mark.envoy
+def test_timers_share_the_tick_in_envoy(tmp_path_factory: pytest.TempPathFactory) -> None:
+    import time
+
+    source = Path(__file__).parent.parent / "testing" / "filters" / "timers_filter.py"
+    wasm = build_filter(source, tmp_path_factory.mktemp("timers") / "t.wasm",
+                        options=BuildOptions(reuse=True)).path
+    envoy = start_envoy([ListenerSpec("timers", wasm_path=wasm)])
+    try:
+        deadline = time.monotonic() + 20
+        messages: list[str] = []
+        while time.monotonic() < deadline and "heartbeat 3" not in messages:
+            time.sleep(0.2)
+            messages = [e.message for e in envoy.wasm_logs()]
+        # Each VM (main thread and worker) runs its own timers; each sees this order.
+        first = messages.index("heartbeat 1")
+        assert messages.index("once at 2.5 s") > messages.index("heartbeat 2") > first
+        assert "never" not in messages
+    finally:
+        envoy.stop()
