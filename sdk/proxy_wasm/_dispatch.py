@@ -316,36 +316,31 @@ def _root(root_context_id: int) -> RootContext | None:
     return root if root is not None else _last_root
 
 
-def proxy_on_vm_start(root_context_id: int, vm_configuration_size: int) -> int:
-    """Call ``on_vm_start``; false (0) when it returns False or raises."""
+def _start_callback(method: str, root_context_id: int, size: int) -> int:
+    """Call the root's ``on_vm_start``/``on_configure``; false (0) when it returns False or
+    raises, which makes the host reject the VM or the plugin configuration."""
     root = _root(root_context_id)
     if root is None:
-        _log_error("proxy_on_vm_start: no root context")
+        _log_error(f"proxy_{method}: no root context")
         return 0
     try:
-        if root.on_vm_start(vm_configuration_size) is False:
-            _log_error(f"{type(root).__name__}.on_vm_start returned False")
+        if getattr(root, method)(size) is False:
+            _log_error(f"{type(root).__name__}.{method} returned False")
             return 0
         return 1
     except Exception as exc:
         _report(exc)
         return 0
+
+
+def proxy_on_vm_start(root_context_id: int, vm_configuration_size: int) -> int:
+    """Call ``on_vm_start``; false (0) when it returns False or raises."""
+    return _start_callback("on_vm_start", root_context_id, vm_configuration_size)
 
 
 def proxy_on_configure(root_context_id: int, plugin_configuration_size: int) -> int:
     """Call ``on_configure``; false (0) when it returns False or raises."""
-    root = _root(root_context_id)
-    if root is None:
-        _log_error("proxy_on_configure: no root context")
-        return 0
-    try:
-        if root.on_configure(plugin_configuration_size) is False:
-            _log_error(f"{type(root).__name__}.on_configure returned False")
-            return 0
-        return 1
-    except Exception as exc:
-        _report(exc)
-        return 0
+    return _start_callback("on_configure", root_context_id, plugin_configuration_size)
 
 
 def proxy_on_tick(root_context_id: int) -> None:
