@@ -171,21 +171,30 @@ class HttpState:
 
 
 @dataclass
+class TcpFlow:
+    """The bytes of one direction of a TCP connection."""
+
+    forwarded: bytearray = field(default_factory=bytearray)  # passed on by the filter
+    buffer: bytearray = field(default_factory=bytearray)  # held while the filter pauses
+    open: bool = False  # the buffer is readable (inside this direction's data callback)
+    stopped: bool = False
+    eos: bool = False
+
+    def forward(self) -> None:
+        """Pass the held bytes on (the filter continued)."""
+        self.forwarded += self.buffer
+        self.buffer.clear()
+        self.stopped = False
+
+
+@dataclass
 class TcpState:
     """A TCP connection context."""
 
     context_id: int
     root_id: int
-    downstream: bytearray = field(default_factory=bytearray)  # forwarded downstream -> upstream
-    upstream: bytearray = field(default_factory=bytearray)  # forwarded upstream -> downstream
-    downstream_buffer: bytearray = field(default_factory=bytearray)
-    upstream_buffer: bytearray = field(default_factory=bytearray)
-    downstream_open: bool = False
-    upstream_open: bool = False
-    downstream_stopped: bool = False
-    upstream_stopped: bool = False
-    downstream_eos: bool = False
-    upstream_eos: bool = False
+    downstream: TcpFlow = field(default_factory=TcpFlow)  # client -> upstream
+    upstream: TcpFlow = field(default_factory=TcpFlow)  # upstream -> client
     action: int = CONTINUE
     closed_by_filter: list[str] = field(default_factory=list)
     done: bool = False
@@ -646,34 +655,19 @@ class Emulator:
 
     def tcp_data(self, t: TcpState, data: bytes, eos: bool, upstream: bool) -> int:
         """Deliver bytes in one direction of a TCP connection; return the action."""
-        if upstream:
-            t.upstream_buffer += data
-            t.upstream_eos = eos
-            t.upstream_open = True
-            try:
-                raw = self.call(
-                    "proxy_on_upstream_data", t.context_id, len(t.upstream_buffer), int(eos)
-                )
-            finally:
-                t.upstream_open = False
-            if raw == 0:
-                t.upstream += t.upstream_buffer
-                t.upstream_buffer.clear()
-            t.upstream_stopped = raw != 0
+        flow = t.upstream if upstream else t.downstream
+        callback = "proxy_on_upstream_data" if upstream else "proxy_on_downstream_data"
+        flow.buffer += data
+        flow.eos = eos
+        flow.open = True
+        try:
+            raw = self.call(callback, t.context_id, len(flow.buffer), int(eos))
+        finally:
+            flow.open = False
+        if raw == 0:
+            flow.forward()
         else:
-            t.downstream_buffer += data
-            t.downstream_eos = eos
-            t.downstream_open = True
-            try:
-                raw = self.call(
-                    "proxy_on_downstream_data", t.context_id, len(t.downstream_buffer), int(eos)
-                )
-            finally:
-                t.downstream_open = False
-            if raw == 0:
-                t.downstream += t.downstream_buffer
-                t.downstream_buffer.clear()
-            t.downstream_stopped = raw != 0
+            flow.stopped = True
         t.action = CONTINUE if raw == 0 else PAUSE
         return t.action
 
@@ -846,9 +840,8 @@ class Emulator:
         t = self.tcp.get(self.effective_id)
         if t is None:
             return None
-        if buffer_type == DOWNSTREAM_DATA:
-            return t.downstream_buffer if t.downstream_open else None
-        return t.upstream_buffer if t.upstream_open else None
+        flow = t.downstream if buffer_type == DOWNSTREAM_DATA else t.upstream
+        return flow.buffer if flow.open else None
 
     def _buffer(self, buffer_type: int) -> tuple[bytes | bytearray | None, bool]:
         """The buffer and its end-of-stream flag, or None when not available now."""
@@ -858,9 +851,7 @@ class Emulator:
         if buffer_type in (DOWNSTREAM_DATA, UPSTREAM_DATA):
             buf = self._tcp_buffer(buffer_type)
             t = self.tcp.get(self.effective_id)
-            eos = bool(
-                t and (t.downstream_eos if buffer_type == DOWNSTREAM_DATA else t.upstream_eos)
-            )
+            eos = bool(t and (t.downstream if buffer_type == DOWNSTREAM_DATA else t.upstream).eos)
             return buf, eos
         if buffer_type == HTTP_CALL_RESPONSE_BODY:
             return self._callout.body, False
@@ -1038,13 +1029,7 @@ class Emulator:
         if stream_type == STREAM_DOWNSTREAM:
             t = self.tcp.get(cid)
             if t is not None:
-
-                def resume_reading() -> None:
-                    t.downstream += t.downstream_buffer
-                    t.downstream_buffer.clear()
-                    t.downstream_stopped = False
-
-                self._after.append(resume_reading)
+                self._after.append(t.downstream.forward)
             return OK
         if stream_type == STREAM_UPSTREAM:
             return UNIMPLEMENTED

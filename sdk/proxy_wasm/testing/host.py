@@ -267,12 +267,12 @@ class TcpConnection:
     @property
     def downstream_data(self) -> bytes:
         """Client bytes forwarded upstream so far."""
-        return bytes(self._state.downstream)
+        return bytes(self._state.downstream.forwarded)
 
     @property
     def upstream_data(self) -> bytes:
         """Upstream bytes forwarded to the client so far."""
-        return bytes(self._state.upstream)
+        return bytes(self._state.upstream.forwarded)
 
     @property
     def closed_by_filter(self) -> list[str]:
