@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
 
 from proxy_wasm.testing import Host
 
 FILTER = Path(__file__).parent / "filters" / "stdlib_filter.py"
 
 
+@pytest.fixture
+def root_logger_handlers() -> Iterator[None]:
+    """The null runtime runs the filter in this process: undo the handler it installs."""
+    before = list(logging.getLogger().handlers)
+    yield
+    logging.getLogger().handlers[:] = before
+
+
+@pytest.mark.usefixtures("root_logger_handlers")
 def test_hashlib_and_logging(proxy_wasm_host: Callable[..., Host]) -> None:
     host = proxy_wasm_host(FILTER)
     assert host.start()
@@ -23,8 +35,6 @@ def test_hashlib_and_logging(proxy_wasm_host: Callable[..., Host]) -> None:
 
 def test_an_import_that_cannot_work_in_a_proxy_fails_in_both_runtimes(
         proxy_wasm_host: Callable[..., Host]) -> None:
-    import pytest
-
     from proxy_wasm_compiler.errors import UserError
 
     forbidden = Path(__file__).parent.parent / "compiler" / "filters" / "forbidden_direct"
