@@ -121,6 +121,19 @@ def test_response_trailers_of_a_grpc_call_through_envoy(
         server.stop()
 
 
+def _wait_for_logs(envoy: RunningEnvoy, text: str, count: int, timeout: float = 10) -> list[str]:
+    """The filter's error log messages once ``count`` of them contain ``text`` (Envoy's log
+    lines arrive asynchronously) or ``timeout`` has passed."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        errors = [e.message for e in envoy.wasm_logs() if e.level in ("error", "err")]
+        if sum(text in m for m in errors) >= count or time.monotonic() > deadline:
+            return errors
+        time.sleep(0.05)
+
+
 @pytest.mark.envoy
 def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Default policy: 500; CONTINUE: the request goes on to the upstream (never hangs)."""
@@ -136,7 +149,7 @@ def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFacto
             assert (status, body) == (500, b"internal filter error")
             status, _headers, body = get(envoy.url("f") + "/b", {"x-policy": "continue"})
             assert status == 200 and echoed(body)["path"] == "/b"
-            errors = [e.message for e in envoy.wasm_logs() if e.level in ("error", "err")]
+            errors = _wait_for_logs(envoy, "auth answer not understood", 2)
             assert sum("auth answer not understood" in m for m in errors) == 2, errors
         finally:
             envoy.stop()
@@ -155,7 +168,9 @@ def test_vm_environment_variables_reach_os_environ(
     try:
         status, _headers, _body = get(envoy.url("env") + "/")
         assert status == 200
-        assert any(e.message == "greeting is from envoy" for e in envoy.wasm_logs())
+        record = envoy.wait_for_log(
+            lambda r: (entry := r.wasm()) is not None and entry.message == "greeting is from envoy")
+        assert record is not None, envoy.wasm_logs()
     finally:
         envoy.stop()
 
