@@ -79,6 +79,7 @@ _tcp = _state.tcp
 
 _root_factory: Callable[[int], RootContext] | None = None
 _http_factory: Callable[[int, int], HttpContext] | None = None
+_http_class: type[HttpContext] | None = None  # set_http_context(cls): the fast path creates it
 _stream_factory: Callable[[int, int], StreamContext] | None = None
 _policy = ExceptionPolicy.LOCAL_REPLY_500
 _mask = 0
@@ -86,6 +87,7 @@ _mask_sent = -1
 _seen_classes: set[type] = set()
 _broken: set[int] = set()
 _last_root: RootContext | None = None
+_plain_roots: set[int] = set()  # roots whose class creates no child contexts itself
 
 
 # -- registration ---------------------------------------------------------------------------------
@@ -109,12 +111,14 @@ def set_http_context(factory: HttpFactory) -> None:
     Used when the root context's ``create_http_context`` returns ``None``. An ``HttpContext``
     subclass may be passed directly; it is called with no arguments.
     """
-    global _http_factory
+    global _http_factory, _http_class
     if isinstance(factory, type):
         cls = factory
         _http_factory = lambda _cid, _rid: cls()  # noqa: E731
+        _http_class = cls
     else:
         _http_factory = factory
+        _http_class = None
 
 
 def set_stream_context(factory: StreamFactory) -> None:
@@ -139,9 +143,11 @@ def set_exception_policy(policy: ExceptionPolicy) -> None:
 
 def reset() -> None:
     """Forget every factory, context, token, the mask and the policy (for the test host)."""
-    global _root_factory, _http_factory, _stream_factory, _policy, _mask, _mask_sent, _last_root
+    global _root_factory, _http_factory, _http_class, _stream_factory, _policy, _mask, _mask_sent
+    global _last_root
     _state.clear()
-    _root_factory = _http_factory = _stream_factory = None
+    _root_factory = _http_factory = _http_class = _stream_factory = None
+    _plain_roots.clear()
     _policy = ExceptionPolicy.LOCAL_REPLY_500
     _mask = 0
     _mask_sent = -1
@@ -258,16 +264,32 @@ def _missing(context_id: int, callback: str) -> int:
     return _CONTINUE
 
 
-def _action(result: int | None) -> int:
-    """A callback's action as an int; ``None`` (no return statement) means CONTINUE."""
-    return _CONTINUE if result is None else int(result)
-
-
 # -- lifecycle ------------------------------------------------------------------------------------
 def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
     """Create the root context (parent 0) or a stream's HTTP/TCP context."""
-    global _last_root
     _state.creating_id = context_id
+    cls = _http_class
+    if cls is not None and parent_context_id in _plain_roots and cls in _seen_classes:
+        # The common case, kept short: it runs for every stream.
+        try:
+            ctx = cls()
+            ctx.context_id = context_id
+        except Exception as exc:
+            _broken.add(context_id)
+            _report(exc)
+            return
+        _contexts[context_id] = _http[context_id] = ctx
+        return
+    _create(context_id, parent_context_id)
+
+
+def _overrides_creation(cls: type[RootContext]) -> bool:
+    return (cls.create_http_context is not RootContext.create_http_context
+            or cls.create_stream_context is not RootContext.create_stream_context)
+
+
+def _create(context_id: int, parent_context_id: int) -> None:
+    global _last_root
     try:
         if parent_context_id == 0:
             root = _root_factory(context_id) if _root_factory is not None else RootContext()
@@ -277,6 +299,8 @@ def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
             if type(root) not in _seen_classes:
                 _see_class(type(root))
             _contexts[context_id] = _roots[context_id] = _last_root = root
+            if not _overrides_creation(type(root)):
+                _plain_roots.add(context_id)
             return
         parent = _roots.get(parent_context_id)
         ctx: HttpContext | StreamContext | None = None
@@ -415,36 +439,42 @@ def proxy_on_done(context_id: int) -> int:
 
 def proxy_on_delete(context_id: int) -> None:
     """Forget the context."""
+    if _contexts.pop(context_id, None) is None:
+        _broken.discard(context_id)
+    elif _http.pop(context_id, None) is None and _tcp.pop(context_id, None) is None:
+        _forget_root(context_id)
+
+
+def _forget_root(context_id: int) -> None:
     global _last_root
-    _contexts.pop(context_id, None)
-    _http.pop(context_id, None)
-    _tcp.pop(context_id, None)
     root = _roots.pop(context_id, None)
+    _plain_roots.discard(context_id)
     if root is not None and root is _last_root:
         _last_root = next(reversed(_roots.values()), None)
-    _broken.discard(context_id)
 
 
 # -- HTTP and TCP stream callbacks ----------------------------------------------------------------
 def _sized(
     contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
     export: str, stream_type: int | None = None,
-) -> Callable[[int, int, int], int]:
+) -> Callable[[int, int, int], int | None]:
     """A callback ``(context_id, size, end_of_stream) -> action`` calling ``ctx.<method>``.
 
+    The action goes back as the method returned it (``None``, an ``Action`` or an int): both
+    callers, the C shim and the null runtime, read ``None`` as CONTINUE.
     With ``stream_type`` (HTTP request 0 / response 1), a PAUSE is remembered on the context so
     a failing callout callback can resume that direction under the CONTINUE policy.
     """
 
-    def callback(context_id: int, size: int, end_of_stream: int) -> int:
+    def callback(context_id: int, size: int, end_of_stream: int) -> int | None:
         ctx = contexts.get(context_id)
         if ctx is None:
             return _missing(context_id, export)
         try:
-            action = _action(getattr(ctx, method)(size, end_of_stream != 0))
+            action: int | None = getattr(ctx, method)(size, end_of_stream != 0)
         except Exception as exc:
             return failed(exc)
-        if action != _CONTINUE and stream_type is not None:
+        if action and stream_type is not None:
             ctx._paused_stream = stream_type
         return action
 
@@ -456,16 +486,17 @@ def _sized(
 def _counted(
     contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
     export: str | None,
-) -> Callable[[int, int], int]:
+) -> Callable[[int, int], int | None]:
     """A callback ``(context_id, count) -> action`` calling ``ctx.<method>``; with no
     ``export`` name (Envoy's metadata extensions) an unknown context simply continues."""
 
-    def callback(context_id: int, count: int) -> int:
+    def callback(context_id: int, count: int) -> int | None:
         ctx = contexts.get(context_id)
         if ctx is None:
             return _missing(context_id, export) if export else _CONTINUE
         try:
-            return _action(getattr(ctx, method)(count))
+            result: int | None = getattr(ctx, method)(count)
+            return result
         except Exception as exc:
             return failed(exc)
 
@@ -497,13 +528,13 @@ proxy_on_response_metadata = _counted(
     _http, "on_http_response_metadata", _report_and_continue, None)
 
 
-def proxy_on_new_connection(context_id: int) -> int:
+def proxy_on_new_connection(context_id: int) -> int | None:
     """Call ``on_new_connection``."""
     ctx = _tcp.get(context_id)
     if ctx is None:
         return _missing(context_id, "proxy_on_new_connection")
     try:
-        return _action(ctx.on_new_connection())
+        return ctx.on_new_connection()
     except Exception as exc:
         return _tcp_failed(exc)
 

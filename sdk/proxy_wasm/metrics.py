@@ -45,7 +45,7 @@ class Metric:
 
     def define(self) -> int:
         """Define the metric with the host (if not done yet) and return its id."""
-        if self._generation != _h.generation or self._id < 0:
+        if self._generation != _h.generation:
             self._id = _h.host.proxy_define_metric(self.metric_type, self.name.encode())
             self._generation = _h.generation
         return self._id
@@ -70,7 +70,8 @@ class Counter(Metric):
         """Add ``delta`` (>= 0) to the counter."""
         if delta < 0:
             raise ValueError(f"counter {self.name}: cannot decrement by {delta}")
-        _h.host.proxy_increment_metric(self.define(), delta)
+        metric_id = self._id if self._generation == _h.generation else self.define()
+        _h.host.proxy_increment_metric(metric_id, delta)
 
 
 class Gauge(Metric):

@@ -315,4 +315,5 @@ def test_returning_none_means_continue(host: FakeHost) -> None:
     proxy_wasm.set_http_context(Lazy)
     start(host)
     D.proxy_on_context_create(2, 1)
-    assert D.proxy_on_request_headers(2, 0, 1) == 0
+    # Passed through as is: the C shim and the null runtime both read None as CONTINUE (0).
+    assert D.proxy_on_request_headers(2, 0, 1) is None
