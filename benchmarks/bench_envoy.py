@@ -44,6 +44,7 @@ from proxy_wasm_compiler.envoy import (
     start_config,
 )
 from proxy_wasm_compiler.envoy.config import (
+    MEMORY_RELEASE,
     http_connection_manager,
     http_wasm_filter,
     router_filter,
@@ -182,6 +183,9 @@ def proxy_config(http_filters: list[dict[str, Any]], upstream_port: int) -> dict
     hcm = http_connection_manager("bench", "upstream", http_filters)
     return {
         "admin": {"address": {"socket_address": {"address": LOCALHOST, "port_value": 0}}},
+        # Every row: what `proxy-wasm run` and `deploy envoy` generate (tcmalloc gives back
+        # free pages instead of keeping them mapped).
+        "memory_allocator_manager": MEMORY_RELEASE,
         "static_resources": {
             "listeners": [{
                 "name": "bench",

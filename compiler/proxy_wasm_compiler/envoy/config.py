@@ -362,6 +362,11 @@ def http_connection_manager(
     }
 
 
+#: Envoy keeps freed heap pages (V8's compiler frees tens of MB after loading a module) unless
+#: told to give them back; this makes its tcmalloc return up to 16 MiB of free pages a second.
+MEMORY_RELEASE: Json = {"bytes_to_release": 16 * 1024 * 1024, "memory_release_interval": "1s"}
+
+
 def bootstrap(
     listeners: Sequence[ListenerSpec],
     clusters: Sequence[ClusterSpec] = (),
@@ -380,6 +385,7 @@ def bootstrap(
         raise UserError(f"duplicate listener names: {', '.join(sorted(ldupes))}")
     return {
         "admin": {"address": _socket_address(admin_address, admin_port)},
+        "memory_allocator_manager": MEMORY_RELEASE,
         "static_resources": {
             "listeners": [spec.to_dict() for spec in listeners],
             "clusters": [c.to_dict() for c in clusters],
