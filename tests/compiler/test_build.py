@@ -116,3 +116,22 @@ def test_built_module_runs_in_the_test_host(snapshot: bool, tmp_path: Path) -> N
     stream = host.http_stream()
     stream.send_request_headers({":path": "/", ":method": "GET"})
     assert stream.request_header("x-tag") == 'local-package:{"n": 2}'
+
+
+def test_the_snapshot_heap_is_frozen_out_of_garbage_collection(tmp_path: Path) -> None:
+    """A collection in the proxy must not walk every object of the snapshot."""
+    from proxy_wasm.testing import Host
+
+    source = tmp_path / "filter.py"
+    source.write_text(
+        "import gc\n\nimport proxy_wasm\n\n\n"
+        "class Root(proxy_wasm.RootContext):\n"
+        "    def on_vm_start(self, size: int) -> bool:\n"
+        "        proxy_wasm.log.info(f'frozen={gc.get_freeze_count()}')\n"
+        "        return True\n\n\n"
+        "proxy_wasm.set_root_context(Root)\n"
+    )
+    host = Host(build_filter(source, options=BuildOptions(reuse=True)).path, runtime="wasm")
+    assert host.start_vm()
+    (message,) = [m for _level, m in host.emulator.logs if m.startswith("frozen=")]
+    assert int(message.removeprefix("frozen=")) > 1_000  # 0 without the freeze

@@ -52,3 +52,20 @@ def test_wasm_compiler_reports_syntax_errors(tmp_path: Path,
     with pytest.raises(bytecode.UserError) as info:
         bytecode.compile_modules([module])
     assert str(info.value).startswith(f"{bad}:2:")
+
+
+def test_stdlib_and_sdk_lose_docstrings_the_users_code_keeps_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path / "cache"))
+    source = tmp_path / "filter.py"
+    source.write_text('"""The user docstring."""\n\nimport enum\n\nimport proxy_wasm\n')
+    graph = build_graph(source)
+    by_name = {m.name: m for m in graph.python_modules}
+    picked = [by_name[name] for name in ("filter", "proxy_wasm.context", "enum")]
+    code = {name: marshal.loads(path.read_bytes())
+            for name, path in bytecode.compile_modules(picked).items()}
+    assert code["filter"].co_consts[0] == "The user docstring."
+    for name in ("proxy_wasm.context", "enum"):
+        assert not isinstance(code[name].co_consts[0], str), f"{name} kept its docstring"
+    assert bytecode.level(by_name["filter"], 1) == 1
+    assert bytecode.level(by_name["enum"], 0) == 2
