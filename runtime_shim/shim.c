@@ -132,15 +132,9 @@ static void pw_log_exception(const char *where) {
     Py_XDECREF(tb);
     if (exc == NULL) return;
     PyObject *text = NULL;
-    PyObject *tb_mod = PyImport_ImportModule("traceback");
+    PyObject *tb_mod = PyImport_ImportModule("proxy_wasm._traceback");
     if (tb_mod != NULL) {
-        PyObject *lines = PyObject_CallMethod(tb_mod, "format_exception", "O", exc);
-        if (lines != NULL) {
-            PyObject *empty = PyUnicode_FromString("");
-            if (empty != NULL) text = PyUnicode_Join(empty, lines);
-            Py_XDECREF(empty);
-            Py_DECREF(lines);
-        }
+        text = PyObject_CallMethod(tb_mod, "format_exception", "O", exc);
         Py_DECREF(tb_mod);
     }
     if (text == NULL) {

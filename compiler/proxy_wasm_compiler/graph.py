@@ -63,10 +63,17 @@ LIBPYTHON_FROZEN = frozenset({
 IMPLIED_MODULES: dict[str, tuple[str, ...]] = {
     "hashlib": ("_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2"),
 }
+# SDK features whose modules import the stdlib lazily: those imports are bundled only when the
+# filter's own modules or its third-party packages mention one of the feature's names (config
+# loading pulls in dataclasses, inspect, typing, json; the logging handler all of logging).
+SDK_FEATURES: dict[str, frozenset[str]] = {
+    "proxy_wasm.config": frozenset({"load_config"}),
+    "proxy_wasm.log": frozenset({"install_logging_handler", "LogHandler"}),
+}
 # Imported by the runtime itself, whatever the filter imports.
 RUNTIME_ROOTS = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.ascii",
                  "encodings.latin_1", "proxy_wasm", "proxy_wasm.errors", "proxy_wasm._dispatch",
-                 "traceback")
+                 "proxy_wasm._traceback")
 
 _NO_SOCKETS = "there are no sockets in a proxy filter; use dispatch_http_call or dispatch_grpc_call"
 _NO_THREADS = "a Proxy-Wasm VM has one thread; Envoy runs one VM per worker instead"
@@ -179,6 +186,7 @@ class _ImportCollector(ast.NodeVisitor):
         self.package = package  # package used for relative imports
         self.display = display
         self.sites: list[ImportSite] = []
+        self.names: set[str] = set()  # every identifier and attribute name the module mentions
         self._depth = 0  # > 0 inside a function body
         self._guard = 0  # > 0 inside a guarded try body
 
@@ -192,6 +200,13 @@ class _ImportCollector(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self._add(alias.name, node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        self.names.add(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        self.names.add(node.attr)
+        self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.module == "__future__":
@@ -209,6 +224,7 @@ class _ImportCollector(ast.NodeVisitor):
             return
         self._add(base, node)
         for alias in node.names:
+            self.names.add(alias.name)
             if alias.name != "*":
                 self._add(f"{base}.{alias.name}", node, optional=True)
 
@@ -334,26 +350,28 @@ def _is_incompatible(name: str) -> str | None:
     return None
 
 
-def _import_sites(module: Module) -> list[ImportSite]:
-    """The import statements of a module, cached under the hash of its source (parsing the
-    stdlib again for every build would dominate a warm build)."""
+def _scan(module: Module) -> tuple[list[ImportSite], set[str]]:
+    """The import statements of a module and the names it mentions, cached under the hash of
+    its source (parsing the stdlib again for every build would dominate a warm build)."""
     assert module.path is not None
     source = module.path.read_bytes()
     entry = cache.entry("imports", cache.digest(
-        "imports-1", module.name, module.display_name, str(module.is_package), source), ".json")
+        "imports-2", module.name, module.display_name, str(module.is_package), source), ".json")
     if entry.exists():
+        record = json.loads(entry.read_bytes())
         return [ImportSite(s["module"], s["importer"], Location(*s["location"]), s["module_level"],
                            s["guarded"], s["optional_submodule"])
-                for s in json.loads(entry.read_bytes())]
+                for s in record["sites"]], set(record["names"])
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     collector = _ImportCollector(module.name, package, module.display_name)
     collector.visit(_parse(module))
-    records = [{"module": s.module, "importer": s.importer,
-                "location": [s.location.file, s.location.line, s.location.col],
-                "module_level": s.module_level, "guarded": s.guarded,
-                "optional_submodule": s.optional_submodule} for s in collector.sites]
-    cache.write_atomic(entry, json.dumps(records).encode())
-    return collector.sites
+    sites = [{"module": s.module, "importer": s.importer,
+              "location": [s.location.file, s.location.line, s.location.col],
+              "module_level": s.module_level, "guarded": s.guarded,
+              "optional_submodule": s.optional_submodule} for s in collector.sites]
+    cache.write_atomic(entry, json.dumps({"sites": sites,
+                                          "names": sorted(collector.names)}).encode())
+    return collector.sites, collector.names
 
 
 def _parse(module: Module) -> ast.Module:
@@ -382,18 +400,33 @@ def build_graph(filter_path: Path, extra_roots: tuple[str, ...] = RUNTIME_ROOTS)
     pending: deque[ImportSite] = deque(
         ImportSite(name, "<runtime>", Location("<runtime>"), True, False) for name in extra_roots
     )
-    while queue or pending:
+    mentioned: set[str] = set()  # names the filter's modules and packages use
+    gated: list[ImportSite] = []  # lazy imports of SDK features nothing mentions (yet)
+    while queue or pending or gated:
         while queue:
             module = queue.popleft()
             if module.path is None:
                 continue
+            sites, names = _scan(module)
+            if module.kind in ("user", "site"):
+                mentioned |= names
             # Our code and the user's import lazily on purpose: follow imports inside functions.
             # For the stdlib and third-party packages only module-level imports are followed, which
             # keeps modules such as `traceback` from pulling in half the standard library.
             follow_all = module.kind in ("user", "sdk")
-            pending.extend(s for s in _import_sites(module) if follow_all or s.module_level)
+            for import_site in sites:
+                if import_site.module_level or (follow_all and module.name not in SDK_FEATURES):
+                    pending.append(import_site)
+                elif module.name in SDK_FEATURES:
+                    gated.append(import_site)
         if pending:
             _resolve_site(graph, resolver, pending.popleft(), queue)
+        elif gated:
+            wanted = [s for s in gated if SDK_FEATURES[s.importer] & mentioned]
+            if not wanted:
+                break
+            gated = [s for s in gated if s not in wanted]
+            pending.extend(wanted)
     return graph
 
 

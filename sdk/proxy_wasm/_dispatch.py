@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from . import _host as _h
 from . import _state
+from ._traceback import format_exception
 from .context import BaseContext, HttpContext, RootContext, StreamContext
 from .types import ExceptionPolicy, PeerType
 
@@ -197,29 +198,12 @@ def _log_error(message: str) -> None:
         pass
 
 
-def _install_sources() -> None:
-    """Inside a module there are no files: give linecache the sources the compiler embedded
-    (``_proxy_wasm_sources``, the filter's own files), so tracebacks show the user's lines."""
-    try:
-        import _proxy_wasm_sources  # type: ignore[import-not-found]
-    except ImportError:  # the null runtime reads the files themselves
-        return
-    import linecache
-
-    for filename, text in _proxy_wasm_sources.SOURCES.items():
-        lines = text.splitlines(keepends=True)
-        linecache.cache[filename] = (len(text), None, lines, filename)
-
-
 def _report(exc: BaseException) -> None:
     """Log one error entry with the traceback, starting at the user's frames."""
-    import traceback
-
-    _install_sources()
     tb = exc.__traceback__
     if tb is not None and tb.tb_next is not None and tb.tb_frame.f_globals is globals():
         tb = tb.tb_next
-    _log_error("".join(traceback.format_exception(type(exc), exc, tb)).rstrip("\n"))
+    _log_error(format_exception(exc, tb).rstrip("\n"))
 
 
 def _http_failed(exc: BaseException) -> int:
