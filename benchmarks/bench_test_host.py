@@ -16,6 +16,11 @@ host functions (the emulator's ``proxy_*`` implementations), and the guest calls
 (wasmtime-py marshalling + the module's own code). The C reference filter (same work, almost no
 code) calibrates the wasmtime-py cost per crossing; Python minus C estimates the time spent
 inside the module's CPython.
+
+``--cold`` (wasm runtime) times the C and Python reference filters with warm CPU caches and
+with ``--flush-mb`` of memory written before each stream, as a proxy's other work does between
+a filter's callbacks: the Python minus C difference, warm and cold, is what the interpreter's
+memory footprint costs per request.
 """
 
 from __future__ import annotations
@@ -44,15 +49,29 @@ RESPONSE = [(":status", "200"), ("content-length", "8")]
 TARGETS = {"null": 100.0, "wasm": 300.0}
 
 
-def one_round(host: Host, n: int) -> float:
-    """Seconds per stream over ``n`` complete streams."""
-    t = time.perf_counter()
+def one_round(host: Host, n: int, flush: bytearray | None = None) -> float:
+    """Seconds per stream over ``n`` complete streams. With ``flush``, every cache line of it
+    is written before each stream (untimed), so each stream starts with cold CPU caches, as a
+    filter's callbacks do in a proxy that does other work between them."""
+    if flush is None:
+        t = time.perf_counter()
+        for _ in range(n):
+            stream = host.http_stream()
+            stream.send_request_headers(REQUEST, True)
+            stream.send_response_headers(RESPONSE, True)
+            stream.complete()
+        return (time.perf_counter() - t) / n
+    ones = b"\x01" * len(range(0, len(flush), 64))
+    total = 0.0
     for _ in range(n):
+        flush[::64] = ones
+        t = time.perf_counter()
         stream = host.http_stream()
         stream.send_request_headers(REQUEST, True)
         stream.send_response_headers(RESPONSE, True)
         stream.complete()
-    return (time.perf_counter() - t) / n
+        total += time.perf_counter() - t
+    return total / n
 
 
 def measure(runtime: str, filter_path: Path, streams: int, rounds: int) -> list[float]:
@@ -178,6 +197,34 @@ def print_breakdown(streams: int, rounds: int) -> None:
           f"+ filter code) plus its 2 extra entries (on_log, on_delete).")
 
 
+def print_cold(streams: int, rounds: int, flush_mb: int) -> None:
+    """The module's own time per stream with warm and with flushed CPU caches."""
+    flush = bytearray(flush_mb * 1024 * 1024)
+    with tempfile.TemporaryDirectory(prefix="bench-host-") as tmp:
+        hosts = {"C reference": Host(filter=build_c(Path(tmp)), runtime="wasm"),
+                 "Python reference": Host(filter=FILTERS["reference"], runtime="wasm")}
+        cells: dict[tuple[str, bool], list[float]] = {}
+        for host in hosts.values():
+            host.start()
+            one_round(host, max(50, streams // 10))
+        for _ in range(rounds):  # interleaved
+            for name, host in hosts.items():
+                for cold in (False, True):
+                    cells.setdefault((name, cold), []).append(
+                        one_round(host, streams, flush if cold else None) * 1e6)
+    med = {key: statistics.median(v) for key, v in cells.items()}
+    print(f"\nwasm runtime, us per stream with warm caches and with {flush_mb} MB written "
+          f"between streams (median of {rounds} rounds x {streams} streams)\n")
+    print(f"{'module':18} {'warm':>8} {'cold':>8} {'cold/warm':>9}")
+    for name in hosts:
+        warm, cold = med[(name, False)], med[(name, True)]
+        print(f"{name:18} {warm:8.1f} {cold:8.1f} {cold / warm:8.2f}x")
+    warm = med[("Python reference", False)] - med[("C reference", False)]
+    cold = med[("Python reference", True)] - med[("C reference", True)]
+    print(f"\nPython minus C (the module's CPython; same host calls and crossings): "
+          f"warm {warm:.1f} us, cold {cold:.1f} us ({cold / warm:.2f}x).")
+
+
 def fmt(samples: Sequence[float]) -> str:
     med = statistics.median(samples)
     return f"{med:8.1f} ({min(samples):.1f}-{max(samples):.1f})"
@@ -191,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="3 rounds of 300 streams")
     p.add_argument("--breakdown", action="store_true",
                    help="also split the wasm runtime's time per stream (see the docstring)")
+    p.add_argument("--cold", action="store_true",
+                   help="also time the wasm runtime with CPU caches flushed before each stream")
+    p.add_argument("--flush-mb", type=int, default=32,
+                   help="memory written between streams with --cold (default 32 MB)")
     args = p.parse_args(argv)
     if args.quick:
         args.streams, args.rounds = min(args.streams, 300), min(args.rounds, 3)
@@ -226,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"wasm / null, added by the reference work: {added_w / added_n:.2f}x")
     if args.breakdown:
         print_breakdown(args.streams, args.rounds)
+    if args.cold:
+        print_cold(args.streams, args.rounds, args.flush_mb)
     return 0
 
 
