@@ -209,9 +209,9 @@ def print_cold(streams: int, rounds: int, flush_mb: int) -> None:
             one_round(host, max(50, streams // 10))
         for _ in range(rounds):  # interleaved
             for name, host in hosts.items():
-                for cold in (False, True):
-                    cells.setdefault((name, cold), []).append(
-                        one_round(host, streams, flush if cold else None) * 1e6)
+                for flushed in (False, True):
+                    cells.setdefault((name, flushed), []).append(
+                        one_round(host, streams, flush if flushed else None) * 1e6)
     med = {key: statistics.median(v) for key, v in cells.items()}
     print(f"\nwasm runtime, us per stream with warm caches and with {flush_mb} MB written "
           f"between streams (median of {rounds} rounds x {streams} streams)\n")
