@@ -86,6 +86,8 @@ _policy = ExceptionPolicy.LOCAL_REPLY_500
 _mask = 0
 _mask_sent = -1
 _seen_classes: set[type] = set()
+_plain_classes: set[type] = set()  # seen classes with neither __init__ nor __new__ of their own
+_new_object = object.__new__
 _broken: set[int] = set()
 _last_root: RootContext | None = None
 _plain_roots: set[int] = set()  # roots whose class creates no child contexts itself
@@ -153,6 +155,7 @@ def reset() -> None:
     _mask = 0
     _mask_sent = -1
     _seen_classes.clear()
+    _plain_classes.clear()
     _broken.clear()
     _last_root = None
 
@@ -184,6 +187,8 @@ def require_callback(export: str) -> None:
 def _see_class(cls: type) -> None:
     global _mask, _mask_sent
     _seen_classes.add(cls)
+    if cls.__init__ is BaseContext.__init__ and cls.__new__ is object.__new__:
+        _plain_classes.add(cls)
     _mask |= class_mask(cls)
     if _mask != _mask_sent:
         _mask_sent = _mask
@@ -256,7 +261,10 @@ def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
     if cls is not None and parent_context_id in _plain_roots and cls in _seen_classes:
         # The common case, kept short: it runs for every stream.
         try:
-            ctx = cls()
+            if cls in _plain_classes:  # what cls() would do, without BaseContext.__init__'s frame
+                ctx = _new_object(cls)
+            else:
+                ctx = cls()
             ctx.context_id = context_id
         except Exception as exc:
             _broken.add(context_id)

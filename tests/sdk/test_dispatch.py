@@ -317,3 +317,29 @@ def test_returning_none_means_continue(host: FakeHost) -> None:
     D.proxy_on_context_create(2, 1)
     # Passed through as is: the C shim and the null runtime both read None as CONTINUE (0).
     assert D.proxy_on_request_headers(2, 0, 1) is None
+
+
+def test_every_stream_gets_its_own_fresh_context_on_the_short_path(host: FakeHost) -> None:
+    class Plain(proxy_wasm.HttpContext):
+        hits = 0
+
+        def on_http_request_headers(self, num_headers: int, end_of_stream: bool) -> Action:
+            self.hits += 1
+            return Action.CONTINUE
+
+    proxy_wasm.set_http_context(Plain)
+    start(host)
+    for cid in (2, 3, 4):  # the first one takes the long path (the class is new)
+        D.proxy_on_context_create(cid, 1)
+        D.proxy_on_request_headers(cid, 1, 1)
+    contexts = [D._http[cid] for cid in (2, 3, 4)]
+    assert [c.context_id for c in contexts] == [2, 3, 4]
+    assert [c.hits for c in contexts] == [1, 1, 1] and len({id(c) for c in contexts}) == 3
+    for cid in (2, 3, 4):
+        D.proxy_on_delete(cid)
+    assert not D._http and not D._contexts.keys() - {1}
+
+    proxy_wasm.set_http_context(Http)  # its own __init__ sees the id on the short path too
+    D.proxy_on_context_create(5, 1)
+    D.proxy_on_context_create(6, 1)
+    assert D._http[6].seen_id_in_init == 6  # type: ignore[attr-defined]
