@@ -187,7 +187,8 @@ def require_callback(export: str) -> None:
 def _see_class(cls: type) -> None:
     global _mask, _mask_sent
     _seen_classes.add(cls)
-    if cls.__init__ is BaseContext.__init__ and cls.__new__ is object.__new__:
+    if getattr(cls, "__init__", None) is BaseContext.__init__ and \
+            getattr(cls, "__new__", None) is _new_object:
         _plain_classes.add(cls)
     _mask |= class_mask(cls)
     if _mask != _mask_sent:
@@ -261,10 +262,8 @@ def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
     if cls is not None and parent_context_id in _plain_roots and cls in _seen_classes:
         # The common case, kept short: it runs for every stream.
         try:
-            if cls in _plain_classes:  # what cls() would do, without BaseContext.__init__'s frame
-                ctx = _new_object(cls)
-            else:
-                ctx = cls()
+            # _new_object(cls) is what cls() does there, without BaseContext.__init__'s frame.
+            ctx = _new_object(cls) if cls in _plain_classes else cls()
             ctx.context_id = context_id
         except Exception as exc:
             _broken.add(context_id)
