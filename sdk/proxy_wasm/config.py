@@ -27,7 +27,7 @@ and other unions, ``Literal[...]``, ``Enum`` subclasses (by value) and nested da
 
 from __future__ import annotations
 
-from .errors import ConfigError
+from .errors import ConfigError, not_bundled
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,7 +44,12 @@ def load_config(cls: type[T], data: bytes | str | object | None) -> T:
     ``data`` is JSON text (``bytes`` or ``str``, as from ``get_plugin_configuration()``) or an
     already decoded object. ``None`` or empty input means ``{}`` (every field needs a default).
     """
-    import json
+    try:
+        import dataclasses  # noqa: F401 - here to fail early, with the reason, when not bundled
+        import json
+        import typing  # noqa: F401
+    except ModuleNotFoundError as exc:
+        raise not_bundled("load_config", exc) from None
 
     if data is None or data == b"" or data == "":
         value: object = {}

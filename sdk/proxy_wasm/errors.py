@@ -318,3 +318,12 @@ def buffer_unavailable(
     message = f"{detail} ({call} of buffer {buffer_type} returned {_status_name(status)})"
     cls = _CLASSES.get(status, ProxyWasmError)
     return cls(message, status=status, call=call)
+
+
+def not_bundled(feature: str, exc: ModuleNotFoundError) -> RuntimeError:
+    """The error for an SDK feature whose stdlib modules the build left out (see the README:
+    they are bundled when a module of the filter mentions the feature by name)."""
+    return RuntimeError(
+        f"{feature} needs the module '{exc.name}', which this build did not bundle: the compiler "
+        f"bundles it when one of the filter's modules names {feature} (not through getattr)"
+    )

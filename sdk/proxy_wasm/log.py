@@ -8,6 +8,7 @@ Messages with ``%`` arguments are formatted only when the host's log level
 from __future__ import annotations
 
 from . import _host as _h
+from .errors import not_bundled
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,9 +99,12 @@ def install_logging_handler(
     below the host's log level are dropped before formatting.
     Safe to call at module import: it makes no host call. Calling it twice adds one handler.
     """
-    import logging
+    try:
+        import logging
 
-    from ._loghandler import LogHandler
+        from ._loghandler import LogHandler
+    except ModuleNotFoundError as exc:
+        raise not_bundled("install_logging_handler", exc) from None
 
     target = logger if logger is not None else logging.getLogger()
     for existing in target.handlers:
@@ -116,7 +120,9 @@ def install_logging_handler(
 
 def __getattr__(name: str) -> object:
     if name == "LogHandler":
-        from ._loghandler import LogHandler
-
+        try:
+            from ._loghandler import LogHandler
+        except ModuleNotFoundError as exc:
+            raise not_bundled("LogHandler", exc) from None
         return LogHandler
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -67,3 +67,21 @@ def test_the_logging_handler_brings_logging(tmp_path: Path, mention: str) -> Non
 def test_a_mention_in_a_helper_module_counts(tmp_path: Path) -> None:
     (tmp_path / "helpers.py").write_text("import proxy_wasm\n\nload = proxy_wasm.load_config\n")
     assert "dataclasses" in modules(tmp_path, "import helpers\n" + PLAIN)
+
+
+def test_a_feature_reached_only_through_getattr_says_why_it_is_missing(tmp_path: Path) -> None:
+    from proxy_wasm.testing import Host
+
+    from proxy_wasm_compiler.build import BuildOptions, build_filter
+
+    source = tmp_path / "filter.py"
+    source.write_text(PLAIN + (
+        "\n\nclass Root(proxy_wasm.RootContext):\n"
+        "    def on_configure(self, size: int) -> bool:\n"
+        "        getattr(proxy_wasm, 'load_' + 'config')(dict, b'{}')\n"
+        "        return True\n\n\n"
+        "proxy_wasm.set_root_context(Root)\n"))
+    host = Host(build_filter(source, options=BuildOptions(reuse=True)).path, runtime="wasm")
+    assert not host.start()
+    errors = "\n".join(message for level, message in host.emulator.logs if level >= 4)
+    assert "load_config needs the module 'dataclasses', which this build did not bundle" in errors
