@@ -63,13 +63,11 @@ LIBPYTHON_FROZEN = frozenset({
 IMPLIED_MODULES: dict[str, tuple[str, ...]] = {
     "hashlib": ("_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2"),
 }
-# SDK features whose modules import the stdlib lazily: those imports are bundled only when the
-# filter's own modules or its third-party packages mention one of the feature's names (config
-# loading pulls in dataclasses, inspect, typing, json; the logging handler all of logging).
-SDK_FEATURES: dict[str, frozenset[str]] = {
-    "proxy_wasm.config": frozenset({"load_config"}),
-    "proxy_wasm.log": frozenset({"install_logging_handler", "LogHandler"}),
-}
+# An SDK module may declare `__bundled_when_named__ = ("name", ...)`: its imports inside
+# functions are then bundled only when the filter's own modules or its third-party packages
+# mention one of those names (config loading pulls in dataclasses, inspect, typing and json; the
+# logging handler all of logging).
+FEATURE_DECLARATION = "__bundled_when_named__"
 # Imported by the runtime itself, whatever the filter imports.
 RUNTIME_ROOTS = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.ascii",
                  "encodings.latin_1", "proxy_wasm", "proxy_wasm.errors", "proxy_wasm._dispatch",
@@ -187,6 +185,7 @@ class _ImportCollector(ast.NodeVisitor):
         self.display = display
         self.sites: list[ImportSite] = []
         self.names: set[str] = set()  # every identifier and attribute name the module mentions
+        self.feature: list[str] = []  # the names of __bundled_when_named__, if declared
         self._depth = 0  # > 0 inside a function body
         self._guard = 0  # > 0 inside a guarded try body
 
@@ -203,6 +202,14 @@ class _ImportCollector(ast.NodeVisitor):
 
     def visit_Name(self, node: ast.Name) -> None:
         self.names.add(node.id)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if (self._depth == 0 and any(isinstance(t, ast.Name) and t.id == FEATURE_DECLARATION
+                                     for t in node.targets)
+                and isinstance(node.value, ast.Tuple)):
+            self.feature = [e.value for e in node.value.elts
+                            if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         self.names.add(node.attr)
@@ -350,18 +357,19 @@ def _is_incompatible(name: str) -> str | None:
     return None
 
 
-def _scan(module: Module) -> tuple[list[ImportSite], set[str]]:
-    """The import statements of a module and the names it mentions, cached under the hash of
-    its source (parsing the stdlib again for every build would dominate a warm build)."""
+def _scan(module: Module) -> tuple[list[ImportSite], set[str], list[str]]:
+    """The import statements of a module, the names it mentions and its feature declaration,
+    cached under the hash of its source (parsing the stdlib again for every build would dominate
+    a warm build)."""
     assert module.path is not None
     source = module.path.read_bytes()
     entry = cache.entry("imports", cache.digest(
-        "imports-2", module.name, module.display_name, str(module.is_package), source), ".json")
+        "imports-3", module.name, module.display_name, str(module.is_package), source), ".json")
     if entry.exists():
         record = json.loads(entry.read_bytes())
         return [ImportSite(s["module"], s["importer"], Location(*s["location"]), s["module_level"],
                            s["guarded"], s["optional_submodule"])
-                for s in record["sites"]], set(record["names"])
+                for s in record["sites"]], set(record["names"]), record["feature"]
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     collector = _ImportCollector(module.name, package, module.display_name)
     collector.visit(_parse(module))
@@ -369,9 +377,9 @@ def _scan(module: Module) -> tuple[list[ImportSite], set[str]]:
               "location": [s.location.file, s.location.line, s.location.col],
               "module_level": s.module_level, "guarded": s.guarded,
               "optional_submodule": s.optional_submodule} for s in collector.sites]
-    cache.write_atomic(entry, json.dumps({"sites": sites,
-                                          "names": sorted(collector.names)}).encode())
-    return collector.sites, collector.names
+    cache.write_atomic(entry, json.dumps({"sites": sites, "names": sorted(collector.names),
+                                          "feature": collector.feature}).encode())
+    return collector.sites, collector.names, collector.feature
 
 
 def _parse(module: Module) -> ast.Module:
@@ -401,28 +409,32 @@ def build_graph(filter_path: Path, extra_roots: tuple[str, ...] = RUNTIME_ROOTS)
         ImportSite(name, "<runtime>", Location("<runtime>"), True, False) for name in extra_roots
     )
     mentioned: set[str] = set()  # names the filter's modules and packages use
+    features: dict[str, set[str]] = {}  # SDK module -> the names that bundle its lazy imports
     gated: list[ImportSite] = []  # lazy imports of SDK features nothing mentions (yet)
     while queue or pending or gated:
         while queue:
             module = queue.popleft()
             if module.path is None:
                 continue
-            sites, names = _scan(module)
+            sites, names, feature = _scan(module)
             if module.kind in ("user", "site"):
                 mentioned |= names
+            gate = module.kind == "sdk" and bool(feature)
+            if gate:
+                features[module.name] = set(feature)
             # Our code and the user's import lazily on purpose: follow imports inside functions.
             # For the stdlib and third-party packages only module-level imports are followed, which
             # keeps modules such as `traceback` from pulling in half the standard library.
             follow_all = module.kind in ("user", "sdk")
             for import_site in sites:
-                if import_site.module_level or (follow_all and module.name not in SDK_FEATURES):
+                if import_site.module_level or (follow_all and not gate):
                     pending.append(import_site)
-                elif module.name in SDK_FEATURES:
+                elif gate:
                     gated.append(import_site)
         if pending:
             _resolve_site(graph, resolver, pending.popleft(), queue)
         elif gated:
-            wanted = [s for s in gated if SDK_FEATURES[s.importer] & mentioned]
+            wanted = [s for s in gated if features[s.importer] & mentioned]
             if not wanted:
                 break
             gated = [s for s in gated if s not in wanted]

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ConfigError", "load_config"]
 
+#: The compiler bundles the modules this file imports inside functions (dataclasses, typing,
+#: json...) only into filters that name one of these.
+__bundled_when_named__ = ("load_config",)
+
 
 def load_config(cls: type[T], data: bytes | str | object | None) -> T:
     """Return an instance of dataclass ``cls`` built from JSON ``data``.

@@ -29,6 +29,10 @@ __all__ = [
     "warning",
 ]
 
+#: The compiler bundles logging (imported inside functions here) only into filters that name
+#: one of these.
+__bundled_when_named__ = ("install_logging_handler", "LogHandler")
+
 
 def log(level: int, message: object, *args: object) -> None:
     """Log ``message % args`` at ``level`` (a :class:`~proxy_wasm.LogLevel`)."""
