@@ -605,8 +605,10 @@ def targets_table(figs: list[Figure]) -> str:
     if py_c is not None and py_add and py_c > 0:
         note = (f"\nOf the Python filter's added {py_add:.1f} us/request, the C filter (same V8 "
                 f"entries, same host calls) accounts for {c_add:.1f} us; the remaining "
-                f"{py_c:.1f} us ({py_c / py_add:.0%}) is time inside the CPython interpreter in "
-                f"the module (SDK dispatch + filter code).\n")
+                f"{py_c:.1f} us ({py_c / py_add:.0%}) is what carrying CPython costs: the "
+                f"interpreter's own time in the module, and Envoy's own work slowing down "
+                f"around its memory footprint (`bench_breakdown.py` splits the two with "
+                f"perf).\n")
     return "\n".join(lines) + "\n" + note
 
 
