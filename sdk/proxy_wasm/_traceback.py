@@ -3,7 +3,9 @@
 Written for the filter's error log entries instead of using :mod:`traceback`, whose imports
 (``linecache``, ``tokenize``, ``re``, ``textwrap``...) would be frozen into every module and
 copied into every VM of the proxy. Inside a module there are no source files: the lines come
-from ``_proxy_wasm_sources``, the filter's own files that the compiler embeds.
+from ``_proxy_wasm_sources``, the filter's own files that the compiler embeds. Not carried over
+from the stdlib: 3.11's ``^^^`` column markers and the tree of an exception group's members
+(the group's own line is printed).
 """
 
 from __future__ import annotations
