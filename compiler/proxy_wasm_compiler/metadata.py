@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
+from proxy_wasm._protobuf import varint as _leb128  # a protobuf varint is wasm's unsigned LEB128
+
 METADATA_SECTION = "proxy-wasm-python"
-
-
-def _leb128(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
 
 
 def append_custom_section(module: bytes, name: str, payload: bytes) -> bytes:
