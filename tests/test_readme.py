@@ -22,7 +22,10 @@ def test_readme_filter_and_test_pass_in_both_runtimes(tmp_path: Path) -> None:
     (tmp_path / "test_my_filter.py").write_text(test_source)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_my_filter.py"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout, proc.stdout
@@ -37,10 +40,23 @@ def test_pdb_stops_inside_a_callback_in_the_null_runtime(tmp_path: Path) -> None
     (tmp_path / "my_filter.py").write_text(filter_source)
     (tmp_path / "test_my_filter.py").write_text(python_blocks()[1])
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider",
-         "--proxy-wasm-runtime=null", "test_my_filter.py"],
-        cwd=tmp_path, input="p ('user is', user)\np self.context_id\nc\nc\n",
-        capture_output=True, text=True, check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "--proxy-wasm-runtime=null",
+            "test_my_filter.py",
+        ],
+        cwd=tmp_path,
+        input="p ('user is', user)\np self.context_id\nc\nc\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
     assert "(Pdb)" in proc.stdout, proc.stdout + proc.stderr
     assert "('user is', 'alice')" in proc.stdout
@@ -51,12 +67,29 @@ def test_pdb_stops_inside_a_callback_in_the_null_runtime(tmp_path: Path) -> None
 def test_coverage_measures_the_filter_in_the_null_runtime(tmp_path: Path) -> None:
     (tmp_path / "my_filter.py").write_text(python_blocks()[0])
     (tmp_path / "test_my_filter.py").write_text(python_blocks()[1])
-    run = [sys.executable, "-m", "coverage", "run", "--include=my_filter.py", "-m", "pytest",
-           "-q", "-p", "no:cacheprovider", "--proxy-wasm-runtime=null", "test_my_filter.py"]
+    run = [
+        sys.executable,
+        "-m",
+        "coverage",
+        "run",
+        "--include=my_filter.py",
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--proxy-wasm-runtime=null",
+        "test_my_filter.py",
+    ]
     proc = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    report = subprocess.run([sys.executable, "-m", "coverage", "report", "--show-missing"],
-                            cwd=tmp_path, capture_output=True, text=True, check=False)
+    report = subprocess.run(
+        [sys.executable, "-m", "coverage", "report", "--show-missing"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     line = next(row for row in report.stdout.splitlines() if row.startswith("my_filter.py"))
     covered = int(line.split()[3].rstrip("%"))
     assert covered == 100, report.stdout  # the test drives every line of the filter

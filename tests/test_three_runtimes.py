@@ -11,8 +11,11 @@ from proxy_wasm_compiler.cli import main
 from proxy_wasm_compiler.envoy.suite_runner import run_suite as run_in_envoy
 
 SUITE = Path(__file__).parent / "suites" / "gatekeeper.yaml"
-NAMES = ["allows alice and rewrites both directions", "denies a blocked user with a local reply",
-         "logs when the stream ends"]
+NAMES = [
+    "allows alice and rewrites both directions",
+    "denies a blocked user with a local reply",
+    "logs when the stream ends",
+]
 
 
 @pytest.mark.parametrize("runtime", ["null", "wasm"])
@@ -32,11 +35,12 @@ def test_suite_passes_in_envoy_through_the_cli(capsys: pytest.CaptureFixture[str
 @pytest.mark.envoy
 def test_a_wrong_expectation_fails_in_every_runtime(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.yaml"
-    wrong.write_text(SUITE.read_text().replace("filter: gatekeeper.py",
-                                               f"filter: {SUITE.parent / 'gatekeeper.py'}")
-                     .replace("x-filter: \"1\", x-user: alice", "x-filter: \"2\", x-user: alice"))
+    wrong.write_text(
+        SUITE.read_text()
+        .replace("filter: gatekeeper.py", f"filter: {SUITE.parent / 'gatekeeper.py'}")
+        .replace('x-filter: "1", x-user: alice', 'x-filter: "2", x-user: alice')
+    )
     for results in (run_suite(wrong, "null"), run_suite(wrong, "wasm"), run_in_envoy(wrong)):
         assert not results[0].passed
         assert "header 'x-filter'" in results[0].failures[0]
         assert results[1].passed
-

@@ -85,9 +85,13 @@ def _reuse_key(graph: ModuleGraph, code_files: dict[str, Path], options: BuildOp
     return cache.digest("module", *parts)
 
 
-def build_filter(source: Path, output: Path | None = None, *,
-                 options: BuildOptions | None = None,
-                 progress: Progress | None = None) -> BuildResult:
+def build_filter(
+    source: Path,
+    output: Path | None = None,
+    *,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
     """Build ``source`` (a filter's .py file) into a Proxy-Wasm module.
 
     Raises ``UserError`` (located) for mistakes in the filter and ``ToolchainError`` when a tool
@@ -109,8 +113,10 @@ def build_filter(source: Path, output: Path | None = None, *,
     toolchain = find_toolchain()
     mark = time.perf_counter()
     graph = build_graph(source)
-    mark = step(f"module graph: {len(graph.python_modules)} Python modules, "
-                f"{len(graph.builtins)} built-in", mark)
+    mark = step(
+        f"module graph: {len(graph.python_modules)} Python modules, {len(graph.builtins)} built-in",
+        mark,
+    )
     sources_dir = Path(tempfile.mkdtemp(prefix="proxy-wasm-sources-"))
     try:
         graph.add_generated(SOURCES_MODULE, _write_sources_module(graph, sources_dir))
@@ -122,16 +128,28 @@ def build_filter(source: Path, output: Path | None = None, *,
     reuse_path = cache.entry("modules", _reuse_key(graph, code_files, options), ".wasm")
     if options.reuse and reuse_path.exists():
         _write_output(output, reuse_path.read_bytes())
-        return BuildResult(output, output.stat().st_size, time.perf_counter() - started,
-                           [m.name for m in graph.python_modules], graph.builtins, steps, True)
+        return BuildResult(
+            output,
+            output.stat().st_size,
+            time.perf_counter() - started,
+            [m.name for m in graph.python_modules],
+            graph.builtins,
+            steps,
+            True,
+        )
 
     with tempfile.TemporaryDirectory(prefix="proxy-wasm-build-") as tmp:
         work = Path(tmp)
         bundle_c = work / "bundle.c"
         bundle_c.write_text(render_bundle(graph, code_files, optimize=options.optimize))
         linked = work / "linked.wasm"
-        link_module(toolchain, bundle_c, linked, builtins=graph.builtins,
-                    optimize_size=options.optimize_size)
+        link_module(
+            toolchain,
+            bundle_c,
+            linked,
+            builtins=graph.builtins,
+            optimize_size=options.optimize_size,
+        )
         mark = step("compile and link with zig", mark)
         final = linked
         if options.snapshot:
@@ -139,14 +157,21 @@ def build_filter(source: Path, output: Path | None = None, *,
             snapshot_module(toolchain, linked, final, source)
             mark = step("pre-initialise (wasmtime wizer)", mark)
         data = final.read_bytes()
-        data = append_custom_section(data, METADATA_SECTION,
-                                     json.dumps(_metadata(graph, options, source)).encode())
+        data = append_custom_section(
+            data, METADATA_SECTION, json.dumps(_metadata(graph, options, source)).encode()
+        )
         check_module_imports(data, options.target)
         mark = step(f"import check against {options.target}", mark)
         cache.write_atomic(reuse_path, data)
         _write_output(output, data)
-    return BuildResult(output, len(data), time.perf_counter() - started,
-                       [m.name for m in graph.python_modules], graph.builtins, steps)
+    return BuildResult(
+        output,
+        len(data),
+        time.perf_counter() - started,
+        [m.name for m in graph.python_modules],
+        graph.builtins,
+        steps,
+    )
 
 
 def _write_sources_module(graph: ModuleGraph, folder: Path) -> Path:

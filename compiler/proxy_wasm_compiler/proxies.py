@@ -87,33 +87,79 @@ WASI_PREVIEW1: dict[str, FuncType] = {
     "sock_shutdown": _sig("ii"),
 }
 
-WASI_2021 = frozenset({
-    "fd_write", "fd_read", "fd_seek", "fd_close", "fd_fdstat_get", "environ_get",
-    "environ_sizes_get", "args_get", "args_sizes_get", "clock_time_get", "random_get",
-    "proc_exit", "path_open", "fd_prestat_get", "fd_prestat_dir_name",
-})
+WASI_2021 = frozenset(
+    {
+        "fd_write",
+        "fd_read",
+        "fd_seek",
+        "fd_close",
+        "fd_fdstat_get",
+        "environ_get",
+        "environ_sizes_get",
+        "args_get",
+        "args_sizes_get",
+        "clock_time_get",
+        "random_get",
+        "proc_exit",
+        "path_open",
+        "fd_prestat_get",
+        "fd_prestat_dir_name",
+    }
+)
 WASI_GO_2024 = WASI_2021 | {"poll_oneoff", "sched_yield", "clock_res_get", "fd_fdstat_set_flags"}
 WASI_2026 = frozenset(WASI_PREVIEW1) - {"proc_raise"}
 
 #: The ``env.proxy_*`` functions every ABI version has (36).
-PROXY_COMMON = frozenset({
-    "proxy_log", "proxy_get_status", "proxy_set_property", "proxy_get_property",
-    "proxy_send_local_response", "proxy_get_shared_data", "proxy_set_shared_data",
-    "proxy_register_shared_queue", "proxy_resolve_shared_queue", "proxy_dequeue_shared_queue",
-    "proxy_enqueue_shared_queue", "proxy_get_header_map_value", "proxy_add_header_map_value",
-    "proxy_replace_header_map_value", "proxy_remove_header_map_value",
-    "proxy_get_header_map_pairs", "proxy_set_header_map_pairs", "proxy_get_header_map_size",
-    "proxy_get_buffer_status", "proxy_get_buffer_bytes", "proxy_set_buffer_bytes",
-    "proxy_http_call", "proxy_grpc_call", "proxy_grpc_stream", "proxy_grpc_close",
-    "proxy_grpc_cancel", "proxy_grpc_send", "proxy_set_tick_period_milliseconds",
-    "proxy_get_current_time_nanoseconds", "proxy_define_metric", "proxy_increment_metric",
-    "proxy_record_metric", "proxy_get_metric", "proxy_set_effective_context", "proxy_done",
-    "proxy_call_foreign_function",
-})
+PROXY_COMMON = frozenset(
+    {
+        "proxy_log",
+        "proxy_get_status",
+        "proxy_set_property",
+        "proxy_get_property",
+        "proxy_send_local_response",
+        "proxy_get_shared_data",
+        "proxy_set_shared_data",
+        "proxy_register_shared_queue",
+        "proxy_resolve_shared_queue",
+        "proxy_dequeue_shared_queue",
+        "proxy_enqueue_shared_queue",
+        "proxy_get_header_map_value",
+        "proxy_add_header_map_value",
+        "proxy_replace_header_map_value",
+        "proxy_remove_header_map_value",
+        "proxy_get_header_map_pairs",
+        "proxy_set_header_map_pairs",
+        "proxy_get_header_map_size",
+        "proxy_get_buffer_status",
+        "proxy_get_buffer_bytes",
+        "proxy_set_buffer_bytes",
+        "proxy_http_call",
+        "proxy_grpc_call",
+        "proxy_grpc_stream",
+        "proxy_grpc_close",
+        "proxy_grpc_cancel",
+        "proxy_grpc_send",
+        "proxy_set_tick_period_milliseconds",
+        "proxy_get_current_time_nanoseconds",
+        "proxy_define_metric",
+        "proxy_increment_metric",
+        "proxy_record_metric",
+        "proxy_get_metric",
+        "proxy_set_effective_context",
+        "proxy_done",
+        "proxy_call_foreign_function",
+    }
+)
 #: ABI-specific ``env`` functions: what a module of that ABI version may import besides the 36.
 PROXY_ABI_SPECIFIC: dict[str, frozenset[str]] = {
-    "0.1.0": frozenset({"proxy_get_configuration", "proxy_continue_request",
-                        "proxy_continue_response", "proxy_clear_route_cache"}),
+    "0.1.0": frozenset(
+        {
+            "proxy_get_configuration",
+            "proxy_continue_request",
+            "proxy_continue_response",
+            "proxy_clear_route_cache",
+        }
+    ),
     "0.2.0": frozenset({"proxy_continue_stream", "proxy_close_stream"}),
     "0.2.1": frozenset({"proxy_continue_stream", "proxy_close_stream", "proxy_get_log_level"}),
 }
@@ -157,8 +203,14 @@ PROXIES: tuple[Proxy, ...] = (
 )
 
 _BY_KEY = {p.key: p for p in PROXIES}
-_ALIASES = {"envoy": "envoy-1.40", "latest": "envoy-1.40", "1.40": "envoy-1.40",
-            "envoy-1.39": "envoy-1.33", "istio": "envoy-1.33", "old": "envoy-1.32"}
+_ALIASES = {
+    "envoy": "envoy-1.40",
+    "latest": "envoy-1.40",
+    "1.40": "envoy-1.40",
+    "envoy-1.39": "envoy-1.33",
+    "istio": "envoy-1.33",
+    "old": "envoy-1.32",
+}
 
 
 def get_proxy(key: str | Proxy) -> Proxy:
@@ -215,8 +267,11 @@ def missing_imports(
             kind, ftype = "func", None
         if kind != "func":
             if mod in WASI_MODULES or mod == "env":
-                problems.append(MissingImport(
-                    mod, name, f"imports a {kind}; {target.title} only provides functions"))
+                problems.append(
+                    MissingImport(
+                        mod, name, f"imports a {kind}; {target.title} only provides functions"
+                    )
+                )
             else:
                 problems.append(MissingImport(mod, name, f"unknown import module {mod!r}"))
             continue
@@ -231,13 +286,20 @@ def missing_imports(
                 problems.append(MissingImport(mod, name, f"not provided by {target.title}"))
             elif name in target.wasi_wrong_signature:
                 host = target.wasi_wrong_signature[name]
-                problems.append(MissingImport(
-                    mod, name,
-                    f"{target.title} registers it as {host}: V8 refuses the module "
-                    "(import type mismatch)"))
+                problems.append(
+                    MissingImport(
+                        mod,
+                        name,
+                        f"{target.title} registers it as {host}: V8 refuses the module "
+                        "(import type mismatch)",
+                    )
+                )
             elif ftype is not None and name in WASI_PREVIEW1 and ftype != WASI_PREVIEW1[name]:
-                problems.append(MissingImport(
-                    mod, name, f"signature {ftype} differs from WASI's {WASI_PREVIEW1[name]}"))
+                problems.append(
+                    MissingImport(
+                        mod, name, f"signature {ftype} differs from WASI's {WASI_PREVIEW1[name]}"
+                    )
+                )
         else:
             problems.append(MissingImport(mod, name, f"unknown import module {mod!r}"))
     return problems

@@ -20,12 +20,19 @@ USER_ERROR = "proxy-wasm-python: user-error:"
 def snapshot_module(toolchain: Toolchain, module: Path, output: Path, source: Path) -> None:
     """Write the pre-initialised ``module`` to ``output``."""
     argv = [
-        str(toolchain.wasmtime), "wizer",
-        "--init-func", "pw_snapshot_init",
-        "--rename-func", "_initialize=pw_initialized",
-        "-W", "unknown-imports-trap=y",
-        "-S", "cli=y",
-        "-o", str(output), str(module),
+        str(toolchain.wasmtime),
+        "wizer",
+        "--init-func",
+        "pw_snapshot_init",
+        "--rename-func",
+        "_initialize=pw_initialized",
+        "-W",
+        "unknown-imports-trap=y",
+        "-S",
+        "cli=y",
+        "-o",
+        str(output),
+        str(module),
     ]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, check=False)
@@ -35,7 +42,7 @@ def snapshot_module(toolchain: Toolchain, module: Path, output: Path, source: Pa
         detail = proc.stderr.strip()
         for line in detail.splitlines():
             if line.startswith(USER_ERROR):
-                raise UserError(line[len(USER_ERROR):].strip(), Location(str(source)))
+                raise UserError(line[len(USER_ERROR) :].strip(), Location(str(source)))
         python_error = _python_error(detail)
         if python_error:
             raise UserError(f"importing {source.name} at build time failed:\n{python_error}")
@@ -47,7 +54,7 @@ def _python_error(stderr: str) -> str:
     marker = "proxy-wasm-python:"
     if marker not in stderr:
         return ""
-    text = stderr[stderr.index(marker):]
+    text = stderr[stderr.index(marker) :]
     lines = [line for line in text.splitlines() if not line.startswith(("Error:", "Caused by"))]
     # Drop wasmtime's backtrace of the trap.
     for i, line in enumerate(lines):

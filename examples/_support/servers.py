@@ -49,14 +49,14 @@ class GrpcAuthServer:
             self.requests.append((request, metadata))
             token = request.decode("utf-8", "replace")
             if token.startswith("good"):
-                return b"user:" + token[len("good"):].lstrip("-").encode()
+                return b"user:" + token[len("good") :].lstrip("-").encode()
             context.abort(grpc.StatusCode.PERMISSION_DENIED, "bad token")
             raise AssertionError("unreachable")  # abort raises
 
         handler = grpc.method_handlers_generic_handler(
-            self.SERVICE, {self.METHOD: grpc.unary_unary_rpc_method_handler(check)})
-        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4),
-                                   handlers=[handler])
+            self.SERVICE, {self.METHOD: grpc.unary_unary_rpc_method_handler(check)}
+        )
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), handlers=[handler])
         self.port: int = self._server.add_insecure_port("127.0.0.1:0")
         self._server.start()
 

@@ -28,8 +28,12 @@ class DispatchOnTick(RootContext):
 
     def on_tick(self) -> None:
         self.ticks += 1
-        headers = [(":method", "GET"), (":path", f"/tick/{self.ticks}"),
-                   (":authority", CLUSTER), ("x-tick", str(self.ticks))]
+        headers = [
+            (":method", "GET"),
+            (":path", f"/tick/{self.ticks}"),
+            (":authority", CLUSTER),
+            ("x-tick", str(self.ticks)),
+        ]
         token = self.dispatch_http_call(CLUSTER, headers, timeout=2.0)
         self.calls[token] = self.ticks
         proxy_wasm.log.info(f"tick {self.ticks}: dispatched call {token}")

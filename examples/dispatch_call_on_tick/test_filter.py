@@ -34,8 +34,10 @@ def test_each_tick_dispatches_a_call(proxy_wasm_host: Callable[..., Host]) -> No
     assert second.header("x-tick") == "2"
     assert first.timeout_ms == 2000
     assert first.context_id == host.root_context_id
-    assert host.info_logs == [f"tick 1: dispatched call {first.token}",
-                              f"tick 2: dispatched call {second.token}"]
+    assert host.info_logs == [
+        f"tick 1: dispatched call {first.token}",
+        f"tick 2: dispatched call {second.token}",
+    ]
 
 
 def test_responses_are_logged(proxy_wasm_host: Callable[..., Host]) -> None:
@@ -60,9 +62,11 @@ def test_failed_call_is_a_warning(proxy_wasm_host: Callable[..., Host]) -> None:
 def test_envoy_ticks_call_the_echo_server(examples_envoy: RunningEnvoy) -> None:
     # Envoy logs a root context's messages without the plugin name: match the text.
     record = examples_envoy.wait_for_log(
-        lambda r: re.search(r"tick \d+: response 200, \d+ bytes", r.message) is not None)
+        lambda r: re.search(r"tick \d+: response 200, \d+ bytes", r.message) is not None
+    )
     assert record is not None
     # requests through the listener are untouched
-    with urllib.request.urlopen(examples_envoy.url("dispatch_call_on_tick") + "/x",
-                                timeout=10) as resp:
+    with urllib.request.urlopen(
+        examples_envoy.url("dispatch_call_on_tick") + "/x", timeout=10
+    ) as resp:
         assert resp.status == 200

@@ -21,11 +21,14 @@ NS = ("metadata", "filter_metadata", "example.tenant")
 
 def test_metadata_becomes_headers(proxy_wasm_host: Callable[..., Host]) -> None:
     # What Envoy returns for the struct set by set_metadata: strings raw, numbers as doubles.
-    host = proxy_wasm_host(FILTER, properties={
-        (*NS, "tenant"): "acme",
-        (*NS, "tier"): "gold",
-        (*NS, "quota"): struct.pack("<d", 100.0),
-    })
+    host = proxy_wasm_host(
+        FILTER,
+        properties={
+            (*NS, "tenant"): "acme",
+            (*NS, "tier"): "gold",
+            (*NS, "quota"): struct.pack("<d", 100.0),
+        },
+    )
     assert host.start()
     stream = host.http_stream()
     assert stream.send_request_headers(REQUEST, end_of_stream=True) == Action.CONTINUE
@@ -56,8 +59,9 @@ def test_no_metadata_no_headers(proxy_wasm_host: Callable[..., Host]) -> None:
 
 @pytest.mark.envoy
 def test_envoy_reads_set_metadata(examples_envoy: RunningEnvoy) -> None:
-    with urllib.request.urlopen(examples_envoy.url("envoy_filter_metadata") + "/t",
-                                timeout=10) as resp:
+    with urllib.request.urlopen(
+        examples_envoy.url("envoy_filter_metadata") + "/t", timeout=10
+    ) as resp:
         echoed = json.loads(resp.read())
     headers = echoed["headers"]
     assert headers["x-tenant"] == "acme"

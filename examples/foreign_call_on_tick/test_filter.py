@@ -59,6 +59,7 @@ def test_missing_foreign_function_is_an_error(proxy_wasm_host: Callable[..., Hos
 def test_envoy_compress_round_trip(examples_envoy: RunningEnvoy) -> None:
     # Envoy logs a root context's messages without the plugin name: match the text.
     record = examples_envoy.wait_for_log(
-        lambda r: re.search(r"tick \d+: compress 1\d\d -> \d+ bytes", r.message) is not None)
+        lambda r: re.search(r"tick \d+: compress 1\d\d -> \d+ bytes", r.message) is not None
+    )
     assert record is not None
     assert "uncompress gives the message back" in record.message

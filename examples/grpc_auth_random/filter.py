@@ -33,18 +33,22 @@ class GrpcAuthRandom(HttpContext):
         authorization = self.get_http_request_header("authorization") or ""
         token = authorization.removeprefix("Bearer ").strip()
         path = self.get_http_request_header(":path") or "/"
-        call = self.dispatch_grpc_call(AUTH_UPSTREAM, SERVICE, METHOD,
-                                       [("x-original-path", path)], token.encode(), timeout=5.0)
+        call = self.dispatch_grpc_call(
+            AUTH_UPSTREAM, SERVICE, METHOD, [("x-original-path", path)], token.encode(), timeout=5.0
+        )
         proxy_wasm.log.info(f"#{self.context_id} gRPC auth call {call} dispatched for {path}")
         return Action.PAUSE
 
     def on_grpc_call_response(self, token: int, status_code: int, message_size: int) -> None:
         if status_code != GrpcStatus.OK:
             _, message = self.get_grpc_status()
-            proxy_wasm.log.info(f"#{self.context_id} auth service said "
-                                f"{_status_name(status_code)} ({message}): access forbidden")
-            self.send_http_response(403, [("powered-by", "proxy-wasm-python")],
-                                    "Access forbidden.\n")
+            proxy_wasm.log.info(
+                f"#{self.context_id} auth service said "
+                f"{_status_name(status_code)} ({message}): access forbidden"
+            )
+            self.send_http_response(
+                403, [("powered-by", "proxy-wasm-python")], "Access forbidden.\n"
+            )
             return
         answer = (self.get_grpc_receive_buffer() or b"").decode("utf-8", "replace")
         user = answer.removeprefix("user:")

@@ -16,8 +16,12 @@ from proxy_wasm.testing import Host
 from proxy_wasm_compiler.envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
-REQUEST = {":method": "GET", ":path": "/orders", ":authority": "shop",
-           "authorization": "Bearer good-alice"}
+REQUEST = {
+    ":method": "GET",
+    ":path": "/orders",
+    ":authority": "shop",
+    "authorization": "Bearer good-alice",
+}
 
 
 def _start(make_host: Callable[..., Host]) -> Host:

@@ -22,10 +22,17 @@ class HttpAuthRandom(HttpContext):
 
     def on_http_request_headers(self, num_headers: int, end_of_stream: bool) -> Action:
         path = self.get_http_request_header(":path") or "/"
-        headers = [(":method", "GET"), (":path", "/auth"), (":authority", AUTH_CLUSTER),
-                   ("x-original-path", path)]
-        headers += [(name, value) for name, value in self.get_http_request_headers()
-                    if not name.startswith(":") and name not in _NOT_FORWARDED]
+        headers = [
+            (":method", "GET"),
+            (":path", "/auth"),
+            (":authority", AUTH_CLUSTER),
+            ("x-original-path", path),
+        ]
+        headers += [
+            (name, value)
+            for name, value in self.get_http_request_headers()
+            if not name.startswith(":") and name not in _NOT_FORWARDED
+        ]
         token = self.dispatch_http_call(AUTH_CLUSTER, headers, timeout=5.0)
         proxy_wasm.log.info(f"#{self.context_id} auth call {token} dispatched for {path}")
         return Action.PAUSE
@@ -49,8 +56,7 @@ class HttpAuthRandom(HttpContext):
         self.resume_http_request()
 
     def _forbid(self) -> None:
-        self.send_http_response(403, [("powered-by", "proxy-wasm-python")],
-                                "Access forbidden.\n")
+        self.send_http_response(403, [("powered-by", "proxy-wasm-python")], "Access forbidden.\n")
 
 
 proxy_wasm.set_http_context(HttpAuthRandom)

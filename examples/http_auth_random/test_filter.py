@@ -15,8 +15,13 @@ from proxy_wasm.testing import Host
 from proxy_wasm_compiler.envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
-REQUEST = {":method": "GET", ":path": "/orders?id=7", ":authority": "shop",
-           "authorization": "Bearer abc", "content-length": "0"}
+REQUEST = {
+    ":method": "GET",
+    ":path": "/orders?id=7",
+    ":authority": "shop",
+    "authorization": "Bearer abc",
+    "content-length": "0",
+}
 
 
 def _start(make_host: Callable[..., Host]) -> Host:

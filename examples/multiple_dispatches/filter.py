@@ -26,8 +26,7 @@ class MultipleDispatches(HttpContext):
     def on_http_request_headers(self, num_headers: int, end_of_stream: bool) -> Action:
         self.results = ["pending"] * CALLS
         for index in range(CALLS):
-            headers = [(":method", "GET"), (":path", f"/part/{index + 1}"),
-                       (":authority", CLUSTER)]
+            headers = [(":method", "GET"), (":path", f"/part/{index + 1}"), (":authority", CLUSTER)]
             token = self.dispatch_http_call(CLUSTER, headers, timeout=5.0)
             self.pending[token] = index
         proxy_wasm.log.info(f"#{self.context_id} dispatched {CALLS} calls")
@@ -41,8 +40,10 @@ class MultipleDispatches(HttpContext):
             self.results[index] = "failed"
         else:
             self.results[index] = self.get_http_call_response_header(":status") or "?"
-        proxy_wasm.log.info(f"#{self.context_id} call {index + 1} answered "
-                            f"{self.results[index]}, {len(self.pending)} pending")
+        proxy_wasm.log.info(
+            f"#{self.context_id} call {index + 1} answered "
+            f"{self.results[index]}, {len(self.pending)} pending"
+        )
         if self.pending:
             return
         self.set_http_request_header("x-dispatch-results", ",".join(self.results))

@@ -65,8 +65,9 @@ def test_streams_are_independent(proxy_wasm_host: Callable[..., Host]) -> None:
 
 @pytest.mark.envoy
 def test_envoy_request_carries_all_results(examples_envoy: RunningEnvoy) -> None:
-    with urllib.request.urlopen(examples_envoy.url("multiple_dispatches") + "/fan",
-                                timeout=10) as resp:
+    with urllib.request.urlopen(
+        examples_envoy.url("multiple_dispatches") + "/fan", timeout=10
+    ) as resp:
         assert resp.status == 200
         echoed = json.loads(resp.read())
     assert echoed["path"] == "/fan"

@@ -29,8 +29,10 @@ def test_requests_wait_for_the_tick(proxy_wasm_host: Callable[..., Host]) -> Non
     assert not a.request_paused and not b.request_paused
     assert a.request_header("x-resumed-on-tick") == "1"
     assert b.request_header("x-resumed-on-tick") == "1"
-    assert host.info_logs[-2:] == [f"tick 1: resumed #{a.context_id}",
-                                   f"tick 1: resumed #{b.context_id}"]
+    assert host.info_logs[-2:] == [
+        f"tick 1: resumed #{a.context_id}",
+        f"tick 1: resumed #{b.context_id}",
+    ]
 
 
 def test_later_request_waits_for_a_later_tick(proxy_wasm_host: Callable[..., Host]) -> None:
@@ -61,8 +63,9 @@ def test_gone_stream_is_forgotten(proxy_wasm_host: Callable[..., Host]) -> None:
 
 @pytest.mark.envoy
 def test_envoy_request_is_resumed_by_a_tick(examples_envoy: RunningEnvoy) -> None:
-    with urllib.request.urlopen(examples_envoy.url("postpone_requests") + "/later",
-                                timeout=10) as resp:
+    with urllib.request.urlopen(
+        examples_envoy.url("postpone_requests") + "/later", timeout=10
+    ) as resp:
         assert resp.status == 200
         echoed = json.loads(resp.read())
     assert echoed["path"] == "/later"

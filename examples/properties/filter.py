@@ -31,10 +31,12 @@ class PropertiesFilter(HttpContext):
         for name, value in seen.items():
             proxy_wasm.log.info(f"#{self.context_id} {name} = {value!r}")
         proxy_wasm.log.info(f"#{self.context_id} connection.id = {connection!r}")
-        for header, name in (("x-source-address", "source.address"),
-                             ("x-plugin-name", "plugin_name"),
-                             ("x-request-path", "request.path"),
-                             ("x-upstream-cluster", "xds.cluster_name")):
+        for header, name in (
+            ("x-source-address", "source.address"),
+            ("x-plugin-name", "plugin_name"),
+            ("x-request-path", "request.path"),
+            ("x-upstream-cluster", "xds.cluster_name"),
+        ):
             value = seen[name]
             if value is not None:
                 self.set_http_request_header(header, value)

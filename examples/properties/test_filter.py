@@ -18,8 +18,12 @@ REQUEST = {":method": "POST", ":path": "/items?page=2", ":authority": "shop"}
 
 
 def test_properties_become_headers(proxy_wasm_host: Callable[..., Host]) -> None:
-    host = proxy_wasm_host(FILTER, plugin_name="props", root_id="properties_root",
-                           properties={"xds.cluster_name": "upstream"})
+    host = proxy_wasm_host(
+        FILTER,
+        plugin_name="props",
+        root_id="properties_root",
+        properties={"xds.cluster_name": "upstream"},
+    )
     assert host.start()
     stream = host.http_stream()
     assert stream.send_request_headers(REQUEST, end_of_stream=True) == Action.CONTINUE
@@ -55,5 +59,6 @@ def test_envoy_properties(examples_envoy: RunningEnvoy) -> None:
     assert headers["x-upstream-cluster"] == "upstream"
     assert headers["x-source-address"].startswith("127.0.0.1:")
     record = examples_envoy.wait_for_log(
-        lambda r: "plugin_root_id = 'properties_root'" in r.message)
+        lambda r: "plugin_root_id = 'properties_root'" in r.message
+    )
     assert record is not None

@@ -187,8 +187,10 @@ def require_callback(export: str) -> None:
 def _see_class(cls: type) -> None:
     global _mask, _mask_sent
     _seen_classes.add(cls)
-    if getattr(cls, "__init__", None) is BaseContext.__init__ and \
-            getattr(cls, "__new__", None) is _new_object:
+    if (
+        getattr(cls, "__init__", None) is BaseContext.__init__
+        and getattr(cls, "__new__", None) is _new_object
+    ):
         _plain_classes.add(cls)
     _mask |= class_mask(cls)
     if _mask != _mask_sent:
@@ -275,8 +277,10 @@ def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
 
 
 def _overrides_creation(cls: type[RootContext]) -> bool:
-    return (cls.create_http_context is not RootContext.create_http_context
-            or cls.create_stream_context is not RootContext.create_stream_context)
+    return (
+        cls.create_http_context is not RootContext.create_http_context
+        or cls.create_stream_context is not RootContext.create_stream_context
+    )
 
 
 def _create(context_id: int, parent_context_id: int) -> None:
@@ -446,8 +450,11 @@ def _forget_root(context_id: int) -> None:
 
 # -- HTTP and TCP stream callbacks ----------------------------------------------------------------
 def _sized(
-    contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
-    export: str, stream_type: int | None = None,
+    contexts: Mapping[int, BaseContext],
+    method: str,
+    failed: Callable[[BaseException], int],
+    export: str,
+    stream_type: int | None = None,
 ) -> Callable[[int, int, int], int | None]:
     """A callback ``(context_id, size, end_of_stream) -> action`` calling ``ctx.<method>``.
 
@@ -475,7 +482,9 @@ def _sized(
 
 
 def _counted(
-    contexts: Mapping[int, BaseContext], method: str, failed: Callable[[BaseException], int],
+    contexts: Mapping[int, BaseContext],
+    method: str,
+    failed: Callable[[BaseException], int],
     export: str | None,
 ) -> Callable[[int, int], int | None]:
     """A callback ``(context_id, count) -> action`` calling ``ctx.<method>``; with no
@@ -502,21 +511,27 @@ def _report_and_continue(exc: BaseException) -> int:
 
 
 proxy_on_request_headers = _sized(
-    _http, "on_http_request_headers", _http_failed, "proxy_on_request_headers", 0)
+    _http, "on_http_request_headers", _http_failed, "proxy_on_request_headers", 0
+)
 proxy_on_request_body = _sized(
-    _http, "on_http_request_body", _http_failed, "proxy_on_request_body", 0)
+    _http, "on_http_request_body", _http_failed, "proxy_on_request_body", 0
+)
 proxy_on_request_trailers = _counted(
-    _http, "on_http_request_trailers", _http_failed, "proxy_on_request_trailers")
-proxy_on_request_metadata = _counted(
-    _http, "on_http_request_metadata", _report_and_continue, None)
+    _http, "on_http_request_trailers", _http_failed, "proxy_on_request_trailers"
+)
+proxy_on_request_metadata = _counted(_http, "on_http_request_metadata", _report_and_continue, None)
 proxy_on_response_headers = _sized(
-    _http, "on_http_response_headers", _http_failed, "proxy_on_response_headers", 1)
+    _http, "on_http_response_headers", _http_failed, "proxy_on_response_headers", 1
+)
 proxy_on_response_body = _sized(
-    _http, "on_http_response_body", _http_failed, "proxy_on_response_body", 1)
+    _http, "on_http_response_body", _http_failed, "proxy_on_response_body", 1
+)
 proxy_on_response_trailers = _counted(
-    _http, "on_http_response_trailers", _http_failed, "proxy_on_response_trailers")
+    _http, "on_http_response_trailers", _http_failed, "proxy_on_response_trailers"
+)
 proxy_on_response_metadata = _counted(
-    _http, "on_http_response_metadata", _report_and_continue, None)
+    _http, "on_http_response_metadata", _report_and_continue, None
+)
 
 
 def proxy_on_new_connection(context_id: int) -> int | None:
@@ -531,7 +546,8 @@ def proxy_on_new_connection(context_id: int) -> int | None:
 
 
 proxy_on_downstream_data = _sized(
-    _tcp, "on_downstream_data", _tcp_failed, "proxy_on_downstream_data")
+    _tcp, "on_downstream_data", _tcp_failed, "proxy_on_downstream_data"
+)
 proxy_on_upstream_data = _sized(_tcp, "on_upstream_data", _tcp_failed, "proxy_on_upstream_data")
 
 
@@ -603,8 +619,14 @@ def _callout_failed(ctx: BaseContext, exc: BaseException) -> None:
         _report(exc)
 
 
-def _deliver(tokens: dict[int, BaseContext], token: int, root_context_id: int, pop: bool,
-             method: str, *args: int) -> None:
+def _deliver(
+    tokens: dict[int, BaseContext],
+    token: int,
+    root_context_id: int,
+    pop: bool,
+    method: str,
+    *args: int,
+) -> None:
     """Call ``method(*args)`` on the context that dispatched ``token`` (made effective first);
     ``pop`` forgets the token (the callout is over)."""
     ctx = _callout_target(tokens, token, root_context_id, pop)
@@ -620,8 +642,17 @@ def proxy_on_http_call_response(
     root_context_id: int, token: int, num_headers: int, body_size: int, num_trailers: int
 ) -> None:
     """Deliver an HTTP callout response to the context that dispatched it."""
-    _deliver(_state.http_calls, token, root_context_id, True, "on_http_call_response",
-             token, num_headers, body_size, num_trailers)
+    _deliver(
+        _state.http_calls,
+        token,
+        root_context_id,
+        True,
+        "on_http_call_response",
+        token,
+        num_headers,
+        body_size,
+        num_trailers,
+    )
 
 
 def _grpc_tokens(token: int) -> dict[int, BaseContext]:
@@ -632,36 +663,80 @@ def proxy_on_grpc_receive_initial_metadata(
     root_context_id: int, token: int, num_elements: int
 ) -> None:
     """Deliver gRPC initial metadata to the context that opened the stream."""
-    _deliver(_grpc_tokens(token), token, root_context_id, False,
-             "on_grpc_stream_receive_initial_metadata", token, num_elements)
+    _deliver(
+        _grpc_tokens(token),
+        token,
+        root_context_id,
+        False,
+        "on_grpc_stream_receive_initial_metadata",
+        token,
+        num_elements,
+    )
 
 
 def proxy_on_grpc_receive(root_context_id: int, token: int, message_size: int) -> None:
     """Deliver a gRPC message: the unary call's response, or a stream message."""
     if token in _state.grpc_calls:
-        _deliver(_state.grpc_calls, token, root_context_id, True, "on_grpc_call_response",
-                 token, 0, message_size)
+        _deliver(
+            _state.grpc_calls,
+            token,
+            root_context_id,
+            True,
+            "on_grpc_call_response",
+            token,
+            0,
+            message_size,
+        )
     else:
-        _deliver(_state.grpc_streams, token, root_context_id, False,
-                 "on_grpc_stream_receive_body", token, message_size)
+        _deliver(
+            _state.grpc_streams,
+            token,
+            root_context_id,
+            False,
+            "on_grpc_stream_receive_body",
+            token,
+            message_size,
+        )
 
 
 def proxy_on_grpc_receive_trailing_metadata(
     root_context_id: int, token: int, num_elements: int
 ) -> None:
     """Deliver gRPC trailing metadata to the context that opened the stream."""
-    _deliver(_grpc_tokens(token), token, root_context_id, False,
-             "on_grpc_stream_receive_trailing_metadata", token, num_elements)
+    _deliver(
+        _grpc_tokens(token),
+        token,
+        root_context_id,
+        False,
+        "on_grpc_stream_receive_trailing_metadata",
+        token,
+        num_elements,
+    )
 
 
 def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> None:
     """Deliver the end of a gRPC call (failure) or stream."""
     if token in _state.grpc_calls:
-        _deliver(_state.grpc_calls, token, root_context_id, True, "on_grpc_call_response",
-                 token, status_code, 0)
+        _deliver(
+            _state.grpc_calls,
+            token,
+            root_context_id,
+            True,
+            "on_grpc_call_response",
+            token,
+            status_code,
+            0,
+        )
     else:
-        _deliver(_state.grpc_streams, token, root_context_id, True, "on_grpc_stream_close",
-                 token, status_code)
+        _deliver(
+            _state.grpc_streams,
+            token,
+            root_context_id,
+            True,
+            "on_grpc_stream_close",
+            token,
+            status_code,
+        )
 
 
 # -- build-time check ----------------------------------------------------------------------------

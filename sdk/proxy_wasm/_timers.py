@@ -18,8 +18,9 @@ class Timer:
 
     __slots__ = ("callback", "due_ns", "period_ns", "repeat")
 
-    def __init__(self, due_ns: int, period_ns: int, callback: Callable[[], object],
-                 repeat: bool) -> None:
+    def __init__(
+        self, due_ns: int, period_ns: int, callback: Callable[[], object], repeat: bool
+    ) -> None:
         self.due_ns = due_ns
         self.period_ns = period_ns
         self.callback = callback
@@ -33,8 +34,7 @@ class Timers:
         self.timers: dict[int, Timer] = {}
         self.next_id = 1
 
-    def add(self, now_ns: int, period_ms: int, callback: Callable[[], object],
-            repeat: bool) -> int:
+    def add(self, now_ns: int, period_ms: int, callback: Callable[[], object], repeat: bool) -> int:
         timer_id = self.next_id
         self.next_id += 1
         period_ns = period_ms * 1_000_000

@@ -338,8 +338,9 @@ class RootContext(BaseContext):
     def on_tick(self) -> None:
         """Called every tick period (see :meth:`set_tick_period`)."""
 
-    def add_timer(self, seconds: float, callback: Callable[[], object], *,
-                  repeat: bool = True) -> int:
+    def add_timer(
+        self, seconds: float, callback: Callable[[], object], *, repeat: bool = True
+    ) -> int:
         """Run ``callback`` in ``seconds`` (and then every ``seconds`` if ``repeat``).
 
         Proxy-Wasm has one tick period per root context; the SDK serves every timer from it
@@ -357,16 +358,20 @@ class RootContext(BaseContext):
 
             _dispatch.require_callback("proxy_on_tick")
         before = self._timers.tick_period_ms()
-        timer_id = self._timers.add(self.get_current_time_nanoseconds(), period_ms, callback,
-                                    repeat)
+        timer_id = self._timers.add(
+            self.get_current_time_nanoseconds(), period_ms, callback, repeat
+        )
         if self._timers.tick_period_ms() != before:
             self.set_tick_period(self._timers.tick_period_ms() / 1000)
         return timer_id
 
     def cancel_timer(self, timer_id: int) -> None:
         """Stop a timer made by :meth:`add_timer` (unknown ids are ignored)."""
-        if self._timers is not None and self._timers.timers.pop(timer_id, None) is not None \
-                and not self._timers.timers:
+        if (
+            self._timers is not None
+            and self._timers.timers.pop(timer_id, None) is not None
+            and not self._timers.timers
+        ):
             self.set_tick_period(0)
 
     def on_queue_ready(self, queue_id: int) -> None:

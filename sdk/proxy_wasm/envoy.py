@@ -32,10 +32,12 @@ def filter_state_arguments(path: str, value: str, span: LifeSpan = LifeSpan.FILT
     return out
 
 
-def set_filter_state(context: BaseContext, path: str, value: str,
-                     span: LifeSpan = LifeSpan.FILTER_CHAIN) -> None:
+def set_filter_state(
+    context: BaseContext, path: str, value: str, span: LifeSpan = LifeSpan.FILTER_CHAIN
+) -> None:
     """Set Envoy filter state ``path`` (an object key Envoy knows, e.g.
     ``envoy.tcp_proxy.cluster``) to ``value``, through the foreign function
     ``set_envoy_filter_state``; raises :class:`~proxy_wasm.NotFound` on hosts without it."""
-    context.call_foreign_function("set_envoy_filter_state",
-                                  filter_state_arguments(path, value, span))
+    context.call_foreign_function(
+        "set_envoy_filter_state", filter_state_arguments(path, value, span)
+    )

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ._serde import PairsLike
 
 
-
 def get_pairs(map_type: int) -> list[tuple[bytes, bytes]]:
     """Return every ``(name, value)`` pair of the map, repeated names included."""
     try:

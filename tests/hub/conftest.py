@@ -45,8 +45,9 @@ def secure_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regist
     ca_pem, cert, key = make_ca_and_cert(work / "tls")
     htpasswd_bin = need_tool("htpasswd")
     htpasswd = work / "htpasswd"
-    out = subprocess.run([htpasswd_bin, "-Bbn", USER, PASSWORD], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [htpasswd_bin, "-Bbn", USER, PASSWORD], check=True, capture_output=True, text=True
+    ).stdout
     htpasswd.write_text(out)
     server = start_registry(work, tls=(cert, key), htpasswd=htpasswd)
     server.ca_file = str(ca_pem)
@@ -70,22 +71,44 @@ def tiny_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real Proxy-Wasm module built from data/tiny_filter.c with zig (no metadata section)."""
     out = tmp_path_factory.mktemp("tiny") / "tiny.wasm"
     proc = subprocess.run(
-        [sys.executable, "-m", "ziglang", "cc", "-target", "wasm32-wasi",
-         "-mexec-model=reactor", "-O2", "-s", "-o", str(out), str(DATA / "tiny_filter.c")],
-        capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "ziglang",
+            "cc",
+            "-target",
+            "wasm32-wasi",
+            "-mexec-model=reactor",
+            "-O2",
+            "-s",
+            "-o",
+            str(out),
+            str(DATA / "tiny_filter.c"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         pytest.fail(f"zig cc failed: {proc.stderr[-2000:]}", pytrace=False)
     return out
 
 
-BUILD_INFO = {"sdk_version": "0.1.0", "python_version": "3.11.7", "root_ids": ["auth"],
-              "source": "auth_filter.py", "compiler_version": "0.1.0"}
+BUILD_INFO = {
+    "sdk_version": "0.1.0",
+    "python_version": "3.11.7",
+    "root_ids": ["auth"],
+    "source": "auth_filter.py",
+    "compiler_version": "0.1.0",
+}
 
 
 @pytest.fixture(scope="session")
 def tagged_module(tiny_module: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny module plus the ``proxy-wasm-python`` custom section the build embeds."""
     out = tmp_path_factory.mktemp("tagged") / "auth.wasm"
-    out.write_bytes(append_custom_section(tiny_module.read_bytes(), METADATA_SECTION,
-                                          json.dumps(BUILD_INFO).encode()))
+    out.write_bytes(
+        append_custom_section(
+            tiny_module.read_bytes(), METADATA_SECTION, json.dumps(BUILD_INFO).encode()
+        )
+    )
     return out

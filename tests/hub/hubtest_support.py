@@ -23,8 +23,10 @@ DATA = Path(__file__).parent / "data"
 USER = "hubuser"
 PASSWORD = "s3cret-Pa55"
 
-APT_HINT = ("run .ci/run, which installs the Debian packages docker-registry, skopeo, "
-            "apache2-utils and openssl")
+APT_HINT = (
+    "run .ci/run, which installs the Debian packages docker-registry, skopeo, "
+    "apache2-utils and openssl"
+)
 
 
 def need_tool(name: str) -> str:
@@ -64,8 +66,9 @@ class RegistryServer:
                 self.process.wait(timeout=10)
 
 
-def start_registry(workdir: Path, *, tls: tuple[Path, Path] | None = None,
-                    htpasswd: Path | None = None) -> RegistryServer:
+def start_registry(
+    workdir: Path, *, tls: tuple[Path, Path] | None = None, htpasswd: Path | None = None
+) -> RegistryServer:
     binary = need_tool("docker-registry")
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -75,8 +78,10 @@ def start_registry(workdir: Path, *, tls: tuple[Path, Path] | None = None,
     config: dict[str, object] = {
         "version": 0.1,
         "log": {"level": "warn", "accesslog": {"disabled": True}},
-        "storage": {"filesystem": {"rootdirectory": str(workdir / "data")},
-                    "delete": {"enabled": True}},
+        "storage": {
+            "filesystem": {"rootdirectory": str(workdir / "data")},
+            "delete": {"enabled": True},
+        },
         "http": http,
     }
     if htpasswd is not None:
@@ -85,16 +90,18 @@ def start_registry(workdir: Path, *, tls: tuple[Path, Path] | None = None,
     cfg.write_text(json.dumps(config))  # JSON is YAML
     log = workdir / "registry.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([binary, "serve", str(cfg)], stdout=out,
-                                stderr=subprocess.STDOUT)
-    server = RegistryServer(f"127.0.0.1:{port}", workdir, proc, log,
-                            ca_file=None, user=None, password=None)
+        proc = subprocess.Popen([binary, "serve", str(cfg)], stdout=out, stderr=subprocess.STDOUT)
+    server = RegistryServer(
+        f"127.0.0.1:{port}", workdir, proc, log, ca_file=None, user=None, password=None
+    )
     scheme = "https" if tls else "http"
     deadline = time.monotonic() + 20
     while True:
         if proc.poll() is not None:
-            pytest.fail(f"docker-registry exited with {proc.returncode}: "
-                        f"{log.read_text()[-2000:]}", pytrace=False)
+            pytest.fail(
+                f"docker-registry exited with {proc.returncode}: {log.read_text()[-2000:]}",
+                pytrace=False,
+            )
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the CA is checked by the tests themselves
@@ -103,8 +110,9 @@ def start_registry(workdir: Path, *, tls: tuple[Path, Path] | None = None,
         except requests.RequestException:
             if time.monotonic() > deadline:
                 server.stop()
-                pytest.fail(f"docker-registry did not start: {log.read_text()[-2000:]}",
-                            pytrace=False)
+                pytest.fail(
+                    f"docker-registry did not start: {log.read_text()[-2000:]}", pytrace=False
+                )
             time.sleep(0.1)
     return server
 
@@ -119,22 +127,63 @@ def make_ca_and_cert(d: Path) -> tuple[Path, Path, Path]:
     def run(*args: str) -> None:
         subprocess.run([openssl, *args], check=True, capture_output=True)
 
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out",
-        str(ca_pem), "-days", "2", "-subj", "/CN=proxy-wasm-python hub test CA",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(csr),
-        "-subj", "/CN=127.0.0.1")
-    ext.write_text("basicConstraints=critical,CA:FALSE\n"
-                   "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                   "extendedKeyUsage=serverAuth\n"
-                   "subjectAltName=IP:127.0.0.1\n"
-                   "authorityKeyIdentifier=keyid\n"
-                   "subjectKeyIdentifier=hash\n")
-    run("x509", "-req", "-in", str(csr), "-CA", str(ca_pem), "-CAkey", str(ca_key),
-        "-CAcreateserial", "-out", str(cert), "-days", "2", "-extfile", str(ext))
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(ca_key),
+        "-out",
+        str(ca_pem),
+        "-days",
+        "2",
+        "-subj",
+        "/CN=proxy-wasm-python hub test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        str(key),
+        "-out",
+        str(csr),
+        "-subj",
+        "/CN=127.0.0.1",
+    )
+    ext.write_text(
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n"
+        "subjectAltName=IP:127.0.0.1\n"
+        "authorityKeyIdentifier=keyid\n"
+        "subjectKeyIdentifier=hash\n"
+    )
+    run(
+        "x509",
+        "-req",
+        "-in",
+        str(csr),
+        "-CA",
+        str(ca_pem),
+        "-CAkey",
+        str(ca_key),
+        "-CAcreateserial",
+        "-out",
+        str(cert),
+        "-days",
+        "2",
+        "-extfile",
+        str(ext),
+    )
     return ca_pem, cert, key
-
 
 
 # Istio's WasmPlugin CRD (openAPIV3Schema), extracted unchanged from istio/api.
@@ -152,5 +201,6 @@ def validate_wasmplugin(doc: dict[str, Any]) -> None:
     """Check a generated WasmPlugin against the CRD's schema (raises on any violation)."""
     assert doc["apiVersion"] == "extensions.istio.io/v1alpha1"
     assert doc["kind"] == "WasmPlugin"
-    jsonschema.validate({k: v for k, v in doc.items() if k in ("spec", "status")},
-                        wasmplugin_schema())
+    jsonschema.validate(
+        {k: v for k, v in doc.items() if k in ("spec", "status")}, wasmplugin_schema()
+    )

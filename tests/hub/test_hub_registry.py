@@ -54,8 +54,13 @@ class IstioRejects(Exception):
 def _fetch(server: RegistryServer, path: str, accept: str | None = None) -> requests.Response:
     auth = (server.user, server.password or "") if server.user else None
     headers = {"Accept": accept} if accept else {}
-    resp = requests.get(f"{server.scheme}://{server.host}{path}", headers=headers, auth=auth,
-                        verify=server.ca_file or True, timeout=10)
+    resp = requests.get(
+        f"{server.scheme}://{server.host}{path}",
+        headers=headers,
+        auth=auth,
+        verify=server.ca_file or True,
+        timeout=10,
+    )
     resp.raise_for_status()
     return resp
 
@@ -78,8 +83,7 @@ def istio_fetch(server: RegistryServer, repo: str, reference: str) -> tuple[str,
       2 layers, the vnd.module.wasm.content.layer.v1+wasm one read raw
     * anything else: invalid. The digest compared with WasmPlugin.sha256 is the manifest's.
     """
-    resp = _fetch(server, f"/v2/{repo}/manifests/{reference}",
-                  f"{OCI_MANIFEST}, {DOCKER_MANIFEST}")
+    resp = _fetch(server, f"/v2/{repo}/manifests/{reference}", f"{OCI_MANIFEST}, {DOCKER_MANIFEST}")
     raw = resp.content
     digest = hashlib.sha256(raw).hexdigest()
     manifest = json.loads(raw)
@@ -117,8 +121,9 @@ def skopeo_raw(server: RegistryServer, image: str) -> bytes:
         args += ["--cert-dir", str(certs), "--creds", f"{server.user}:{server.password}"]
     else:
         args += ["--tls-verify=false"]
-    proc = subprocess.run([*args, f"docker://{server.host}/{image}"], capture_output=True,
-                          timeout=60)
+    proc = subprocess.run(
+        [*args, f"docker://{server.host}/{image}"], capture_output=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     return proc.stdout
 
@@ -139,11 +144,21 @@ def one_error_line(err: str) -> str:
 # -- plain registry ------------------------------------------------------------------------------
 
 
-def test_push_compat_default(plain_registry: RegistryServer, tagged_module: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_compat_default(
+    plain_registry: RegistryServer, tagged_module: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ref = f"{plain_registry.host}/team/auth:1.0"
-    rc, out, err = cli(capsys, "push", str(tagged_module), ref, "--plain-http",
-                       "--description", "JWT checks", "--source", "https://git.example/auth")
+    rc, out, err = cli(
+        capsys,
+        "push",
+        str(tagged_module),
+        ref,
+        "--plain-http",
+        "--description",
+        "JWT checks",
+        "--source",
+        "https://git.example/auth",
+    )
     assert rc == 0, err
     digest = out.strip()
     assert digest.startswith("sha256:") and len(digest) == 71
@@ -164,11 +179,13 @@ def test_push_compat_default(plain_registry: RegistryServer, tagged_module: Path
     assert ann["io.proxy-wasm-python.abi-version"] == "0.2.1"
     assert ann["io.proxy-wasm-python.root-ids"] == "auth"
 
-    config = json.loads(_fetch(plain_registry,
-                               f"/v2/team/auth/blobs/{manifest['config']['digest']}").content)
+    config = json.loads(
+        _fetch(plain_registry, f"/v2/team/auth/blobs/{manifest['config']['digest']}").content
+    )
     layer = _fetch(plain_registry, f"/v2/team/auth/blobs/{manifest['layers'][0]['digest']}")
     assert config["rootfs"]["diff_ids"] == [
-        "sha256:" + hashlib.sha256(gzip.decompress(layer.content)).hexdigest()]
+        "sha256:" + hashlib.sha256(gzip.decompress(layer.content)).hexdigest()
+    ]
     assert config["architecture"] and config["os"]
 
     istio_digest, module = istio_fetch(plain_registry, "team/auth", "1.0")
@@ -176,31 +193,45 @@ def test_push_compat_default(plain_registry: RegistryServer, tagged_module: Path
     assert "sha256:" + istio_digest == digest
 
 
-def test_push_oci_variant(plain_registry: RegistryServer, tiny_module: Path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = cli(capsys, "push", str(tiny_module), f"{plain_registry.host}/team/tiny:oci",
-                       "--format", "oci", "--plain-http")
+def test_push_oci_variant(
+    plain_registry: RegistryServer, tiny_module: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, out, err = cli(
+        capsys,
+        "push",
+        str(tiny_module),
+        f"{plain_registry.host}/team/tiny:oci",
+        "--format",
+        "oci",
+        "--plain-http",
+    )
     assert rc == 0, err
     manifest = json.loads(skopeo_raw(plain_registry, "team/tiny:oci"))
     assert manifest["config"]["mediaType"] == "application/vnd.module.wasm.config.v1+json"
     assert [x["mediaType"] for x in manifest["layers"]] == [
-        "application/vnd.module.wasm.config.v1+json", WASM_LAYER]
-    assert manifest["annotations"]["module.wasm.runtime/abi_version"] == \
-        "proxy_abi_version_0_2_1"
+        "application/vnd.module.wasm.config.v1+json",
+        WASM_LAYER,
+    ]
+    assert manifest["annotations"]["module.wasm.runtime/abi_version"] == "proxy_abi_version_0_2_1"
     istio_digest, module = istio_fetch(plain_registry, "team/tiny", "oci")
     assert module == tiny_module.read_bytes()
     assert "sha256:" + istio_digest == out.strip()
 
     dest = tmp = Path(tiny_module).parent / "pulled-oci.wasm"
-    rc, out, err = cli(capsys, "pull", f"{plain_registry.host}/team/tiny:oci", "-o", str(tmp),
-                       "--plain-http")
+    rc, out, err = cli(
+        capsys, "pull", f"{plain_registry.host}/team/tiny:oci", "-o", str(tmp), "--plain-http"
+    )
     assert rc == 0, err
     assert out.strip() == str(dest)
     assert dest.read_bytes() == tiny_module.read_bytes()
 
 
-def test_pull_compat_and_pull_module(plain_registry: RegistryServer, tagged_module: Path,
-                                     tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_pull_compat_and_pull_module(
+    plain_registry: RegistryServer,
+    tagged_module: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     ref = f"{plain_registry.host}/team/pullme:1.0"
     assert cli(capsys, "push", str(tagged_module), ref, "--plain-http")[0] == 0
     out_file = tmp_path / "out" / "auth.wasm"
@@ -216,17 +247,27 @@ def test_pull_compat_and_pull_module(plain_registry: RegistryServer, tagged_modu
 
     # pinned by digest
     digest = json.loads(cli(capsys, "list", "--json")[1])[0]["digest"]
-    rc, _, err = cli(capsys, "pull", f"{plain_registry.host}/team/pullme@{digest}",
-                       "-o", str(tmp_path / "pinned.wasm"), "--plain-http")
+    rc, _, err = cli(
+        capsys,
+        "pull",
+        f"{plain_registry.host}/team/pullme@{digest}",
+        "-o",
+        str(tmp_path / "pinned.wasm"),
+        "--plain-http",
+    )
     assert rc == 0, err
 
 
-def test_push_real_python_filter(plain_registry: RegistryServer, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_push_real_python_filter(
+    plain_registry: RegistryServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from proxy_wasm_compiler.build import BuildOptions, build_filter
 
-    built = build_filter(Path(__file__).parent / "data" / "hub_filter.py",
-                         tmp_path / "hub_filter.wasm", options=BuildOptions(reuse=True))
+    built = build_filter(
+        Path(__file__).parent / "data" / "hub_filter.py",
+        tmp_path / "hub_filter.wasm",
+        options=BuildOptions(reuse=True),
+    )
     ref = f"{plain_registry.host}/filters/hub-filter:0.1"
     rc, _out, err = cli(capsys, "push", str(built.path), ref, "--plain-http")
     assert rc == 0, err
@@ -242,37 +283,55 @@ def test_push_real_python_filter(plain_registry: RegistryServer, tmp_path: Path,
     assert (tmp_path / "back.wasm").read_bytes() == built.path.read_bytes()
 
 
-def test_tag_same_and_other_repository(plain_registry: RegistryServer, tiny_module: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_tag_same_and_other_repository(
+    plain_registry: RegistryServer, tiny_module: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = f"{plain_registry.host}/team/tagme:1.0"
     digest = cli(capsys, "push", str(tiny_module), src, "--plain-http")[1].strip()
-    rc, out, err = cli(capsys, "tag", src, f"{plain_registry.host}/team/tagme:stable",
-                       "--plain-http")
+    rc, out, err = cli(
+        capsys, "tag", src, f"{plain_registry.host}/team/tagme:stable", "--plain-http"
+    )
     assert rc == 0, err
     assert out.strip() == digest
-    rc, out, err = cli(capsys, "tag", src, f"{plain_registry.host}/other/copy:2",
-                       "--plain-http")
+    rc, out, err = cli(capsys, "tag", src, f"{plain_registry.host}/other/copy:2", "--plain-http")
     assert rc == 0, err
     assert out.strip() == digest
     for image in ("team/tagme:stable", "other/copy:2"):
-        assert "sha256:" + hashlib.sha256(skopeo_raw(plain_registry, image)).hexdigest() \
-            == digest
+        assert "sha256:" + hashlib.sha256(skopeo_raw(plain_registry, image)).hexdigest() == digest
     assert istio_fetch(plain_registry, "other/copy", "2")[1] == tiny_module.read_bytes()
 
 
-def test_list_remote_and_local(plain_registry: RegistryServer, tagged_module: Path,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_remote_and_local(
+    plain_registry: RegistryServer, tagged_module: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ref = f"{plain_registry.host}/search/findme:3.1"
-    assert cli(capsys, "push", str(tagged_module), ref, "--plain-http", "--description",
-               "needle in a haystack")[0] == 0
-    rc, out, err = cli(capsys, "list", "--remote", plain_registry.host, "--plain-http",
-                       "--search", "haystack", "--json")
+    assert (
+        cli(
+            capsys,
+            "push",
+            str(tagged_module),
+            ref,
+            "--plain-http",
+            "--description",
+            "needle in a haystack",
+        )[0]
+        == 0
+    )
+    rc, out, err = cli(
+        capsys,
+        "list",
+        "--remote",
+        plain_registry.host,
+        "--plain-http",
+        "--search",
+        "haystack",
+        "--json",
+    )
     assert rc == 0, err
     rows = json.loads(out)
     assert [(r["repository"], r["tag"]) for r in rows] == [("search/findme", "3.1")]
     assert rows[0]["format"] == "compat"
-    assert rows[0]["annotations"]["org.opencontainers.image.description"] == \
-        "needle in a haystack"
+    assert rows[0]["annotations"]["org.opencontainers.image.description"] == "needle in a haystack"
     rc, out, err = cli(capsys, "list", "--remote", plain_registry.host, "--plain-http")
     assert rc == 0 and "search/findme" in out
     rc, out, err = cli(capsys, "list", "--json")
@@ -281,16 +340,34 @@ def test_list_remote_and_local(plain_registry: RegistryServer, tagged_module: Pa
     assert rc == 0 and "search/findme" in out
 
 
-def test_deploy_istio_from_registry(plain_registry: RegistryServer, tagged_module: Path,
-                                    tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deploy_istio_from_registry(
+    plain_registry: RegistryServer,
+    tagged_module: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     ref = f"{plain_registry.host}/team/deploy:1.0"
     digest = cli(capsys, "push", str(tagged_module), ref, "--plain-http")[1].strip()
     cfg = tmp_path / "cfg.json"
     cfg.write_text('{"issuer": "me"}')
     out_file = tmp_path / "wp.yaml"
-    rc, _, err = cli(capsys, "deploy", "istio", ref, "--plain-http", "--config", str(cfg),
-                       "--phase", "AUTHZ", "--priority", "5", "--selector", "app=api",
-                       "-o", str(out_file))
+    rc, _, err = cli(
+        capsys,
+        "deploy",
+        "istio",
+        ref,
+        "--plain-http",
+        "--config",
+        str(cfg),
+        "--phase",
+        "AUTHZ",
+        "--priority",
+        "5",
+        "--selector",
+        "app=api",
+        "-o",
+        str(out_file),
+    )
     assert rc == 0, err
     doc = yaml.safe_load(out_file.read_text())
     validate_wasmplugin(doc)
@@ -306,34 +383,58 @@ def test_deploy_istio_from_registry(plain_registry: RegistryServer, tagged_modul
 # -- errors ----------------------------------------------------------------------------------------
 
 
-def test_missing_tag_and_repository(plain_registry: RegistryServer, tiny_module: Path,
-                                    tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, "push", str(tiny_module), f"{plain_registry.host}/team/exists:1",
-               "--plain-http")[0] == 0
+def test_missing_tag_and_repository(
+    plain_registry: RegistryServer,
+    tiny_module: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert (
+        cli(
+            capsys, "push", str(tiny_module), f"{plain_registry.host}/team/exists:1", "--plain-http"
+        )[0]
+        == 0
+    )
     out = tmp_path / "x.wasm"
-    rc, _, err = cli(capsys, "pull", f"{plain_registry.host}/team/exists:nope", "-o", str(out),
-                     "--plain-http")
+    rc, _, err = cli(
+        capsys, "pull", f"{plain_registry.host}/team/exists:nope", "-o", str(out), "--plain-http"
+    )
     assert rc != 0
     assert "tag 'nope' not found" in one_error_line(err)
-    rc, _, err = cli(capsys, "pull", f"{plain_registry.host}/no/such:1", "-o", str(out),
-                     "--plain-http")
+    rc, _, err = cli(
+        capsys, "pull", f"{plain_registry.host}/no/such:1", "-o", str(out), "--plain-http"
+    )
     assert rc != 0 and "not found" in one_error_line(err)
     wrong = "sha256:" + "0" * 64
-    rc, _, err = cli(capsys, "pull", f"{plain_registry.host}/team/exists@{wrong}", "-o",
-                     str(out), "--plain-http")
+    rc, _, err = cli(
+        capsys, "pull", f"{plain_registry.host}/team/exists@{wrong}", "-o", str(out), "--plain-http"
+    )
     assert rc != 0 and wrong in one_error_line(err)
     assert not out.exists()
 
 
 def _blob_path(server: RegistryServer, digest: str) -> Path:
     hexd = digest.split(":")[1]
-    return server.root / "data" / "docker" / "registry" / "v2" / "blobs" / "sha256" / \
-        hexd[:2] / hexd / "data"
+    return (
+        server.root
+        / "data"
+        / "docker"
+        / "registry"
+        / "v2"
+        / "blobs"
+        / "sha256"
+        / hexd[:2]
+        / hexd
+        / "data"
+    )
 
 
-def test_digest_mismatch_layer_and_manifest(plain_registry: RegistryServer, tmp_path: Path,
-                                            tiny_module: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_digest_mismatch_layer_and_manifest(
+    plain_registry: RegistryServer,
+    tmp_path: Path,
+    tiny_module: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     # A module only this test uses (so its blobs are not shared with other repositories).
     from proxy_wasm_compiler.metadata import append_custom_section
 
@@ -363,15 +464,15 @@ def test_digest_mismatch_layer_and_manifest(plain_registry: RegistryServer, tmp_
 
 def test_unreachable_registry(tiny_module: Path, capsys: pytest.CaptureFixture[str]) -> None:
     port = free_port()  # nothing listens there
-    rc, _, err = cli(capsys, "push", str(tiny_module), f"127.0.0.1:{port}/a/b:1",
-                     "--plain-http")
+    rc, _, err = cli(capsys, "push", str(tiny_module), f"127.0.0.1:{port}/a/b:1", "--plain-http")
     assert rc != 0 and "cannot reach registry" in one_error_line(err)
     rc, _, err = cli(capsys, "pull", f"127.0.0.1:{port}/a/b:1", "--plain-http")
     assert rc != 0 and "cannot reach registry" in one_error_line(err)
 
 
-def test_pull_not_a_plugin_image(plain_registry: RegistryServer, tmp_path: Path,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_pull_not_a_plugin_image(
+    plain_registry: RegistryServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """An image whose only layer is a raw Wasm layer: Istio refuses it (Higress #4528)."""
     base = f"http://{plain_registry.host}/v2/bad/single"
     data = b"\0asm\x01\0\0\0"
@@ -382,19 +483,34 @@ def test_pull_not_a_plugin_image(plain_registry: RegistryServer, tmp_path: Path,
         sep = "&" if "?" in loc else "?"
         url = loc if loc.startswith("http") else f"http://{plain_registry.host}{loc}"
         requests.put(f"{url}{sep}digest={d}", data=blob, timeout=10).raise_for_status()
-    manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST,
-                "config": {"mediaType": "application/vnd.module.wasm.config.v1+json",
-                           "digest": "sha256:" + hashlib.sha256(cfg).hexdigest(), "size": 2},
-                "layers": [{"mediaType": WASM_LAYER,
-                            "digest": "sha256:" + hashlib.sha256(data).hexdigest(),
-                            "size": len(data)}]}
-    requests.put(f"{base}/manifests/1", data=json.dumps(manifest),
-                 headers={"Content-Type": OCI_MANIFEST}, timeout=10).raise_for_status()
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {
+            "mediaType": "application/vnd.module.wasm.config.v1+json",
+            "digest": "sha256:" + hashlib.sha256(cfg).hexdigest(),
+            "size": 2,
+        },
+        "layers": [
+            {
+                "mediaType": WASM_LAYER,
+                "digest": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "size": len(data),
+            }
+        ],
+    }
+    requests.put(
+        f"{base}/manifests/1",
+        data=json.dumps(manifest),
+        headers={"Content-Type": OCI_MANIFEST},
+        timeout=10,
+    ).raise_for_status()
     with pytest.raises(IstioRejects, match="number of layers must be 2 but got 1"):
         istio_fetch(plain_registry, "bad/single", "1")
     out = tmp_path / "x.wasm"
-    rc, _, err = cli(capsys, "pull", f"{plain_registry.host}/bad/single:1", "-o", str(out),
-                     "--plain-http")
+    rc, _, err = cli(
+        capsys, "pull", f"{plain_registry.host}/bad/single:1", "-o", str(out), "--plain-http"
+    )
     assert rc != 0 and "not a Wasm plugin image" in one_error_line(err)
     assert not out.exists()
 
@@ -406,8 +522,7 @@ class _RejectingRegistry(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def _send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None
-              ) -> None:
+    def _send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(code)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -427,9 +542,17 @@ class _RejectingRegistry(http.server.BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if "/manifests/" in self.path:
-            body = json.dumps({"errors": [{
-                "code": "MANIFEST_INVALID", "message": "manifest invalid",
-                "detail": "unknown media type application/vnd.module.wasm.config.v1+json"}]})
+            body = json.dumps(
+                {
+                    "errors": [
+                        {
+                            "code": "MANIFEST_INVALID",
+                            "message": "manifest invalid",
+                            "detail": "unknown media type application/vnd.module.wasm.config.v1+json",
+                        }
+                    ]
+                }
+            )
             self._send(400, body.encode(), {"Content-Type": "application/json"})
         else:
             self._send(201)
@@ -447,10 +570,18 @@ def rejecting_registry() -> Iterator[str]:
         server.server_close()
 
 
-def test_registry_rejects_media_type(rejecting_registry: str, tiny_module: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = cli(capsys, "push", str(tiny_module), f"{rejecting_registry}/a/b:1",
-                       "--format", "oci", "--plain-http")
+def test_registry_rejects_media_type(
+    rejecting_registry: str, tiny_module: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc, out, err = cli(
+        capsys,
+        "push",
+        str(tiny_module),
+        f"{rejecting_registry}/a/b:1",
+        "--format",
+        "oci",
+        "--plain-http",
+    )
     assert rc != 0 and out == ""
     line = one_error_line(err)
     assert "rejected the image manifest" in line and "unknown media type" in line
@@ -460,9 +591,14 @@ def test_registry_rejects_media_type(rejecting_registry: str, tiny_module: Path,
 # -- TLS + basic auth --------------------------------------------------------------------------
 
 
-def test_auth_and_tls(secure_registry: RegistryServer, tagged_module: Path, tmp_path: Path,
-                      config_dir: Path, capsys: pytest.CaptureFixture[str],
-                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auth_and_tls(
+    secure_registry: RegistryServer,
+    tagged_module: Path,
+    tmp_path: Path,
+    config_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     host, ca = secure_registry.host, str(secure_registry.ca_file)
     ref = f"{host}/secure/auth:1.0"
 
@@ -522,9 +658,9 @@ def test_auth_and_tls(secure_registry: RegistryServer, tagged_module: Path, tmp_
 
 
 @pytest.mark.envoy
-def test_run_oci_reference_serves_the_pulled_filter(plain_registry: RegistryServer,
-                                                    tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_oci_reference_serves_the_pulled_filter(
+    plain_registry: RegistryServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import os
     import signal
     import urllib.request
@@ -532,13 +668,17 @@ def test_run_oci_reference_serves_the_pulled_filter(plain_registry: RegistryServ
     from proxy_wasm_compiler.build import BuildOptions, build_filter
     from tests.http_support import start_run
 
-    built = build_filter(Path(__file__).parent / "data" / "hub_filter.py",
-                         tmp_path / "hub_filter.wasm", options=BuildOptions(reuse=True))
+    built = build_filter(
+        Path(__file__).parent / "data" / "hub_filter.py",
+        tmp_path / "hub_filter.wasm",
+        options=BuildOptions(reuse=True),
+    )
     ref = f"{plain_registry.host}/filters/run-me:1.0"
     rc, _out, err = cli(capsys, "push", str(built.path), ref, "--plain-http")
     assert rc == 0, err
-    proc, url, _lines = start_run(f"oci://{ref}", "--port", "0",
-                                  env={"PROXY_WASM_CONFIG_DIR": str(tmp_path / "cfg")})
+    proc, url, _lines = start_run(
+        f"oci://{ref}", "--port", "0", env={"PROXY_WASM_CONFIG_DIR": str(tmp_path / "cfg")}
+    )
     try:
         with urllib.request.urlopen(url + "/from-registry", timeout=10) as resp:
             seen = json.loads(resp.read())

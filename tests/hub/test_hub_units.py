@@ -23,22 +23,33 @@ from tests.hub.hubtest_support import validate_wasmplugin
 # -- references --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "registry", "repo", "tag", "digest"), [
-    ("127.0.0.1:5000/team/auth:1.0", "127.0.0.1:5000", "team/auth", "1.0", None),
-    ("oci://ghcr.io/acme/auth", "ghcr.io", "acme/auth", "latest", None),
-    ("localhost/auth:v2", "localhost", "auth", "v2", None),
-    ("auth", "docker.io", "library/auth", "latest", None),
-    ("127.0.0.1:5000/a/b@sha256:" + "a" * 64, "127.0.0.1:5000", "a/b", None, "sha256:" + "a" * 64),
-    ("r.io/a:1@sha256:" + "b" * 64, "r.io", "a", "1", "sha256:" + "b" * 64),
-])
-def test_parse_reference(text: str, registry: str, repo: str, tag: str | None,
-                         digest: str | None) -> None:
+@pytest.mark.parametrize(
+    ("text", "registry", "repo", "tag", "digest"),
+    [
+        ("127.0.0.1:5000/team/auth:1.0", "127.0.0.1:5000", "team/auth", "1.0", None),
+        ("oci://ghcr.io/acme/auth", "ghcr.io", "acme/auth", "latest", None),
+        ("localhost/auth:v2", "localhost", "auth", "v2", None),
+        ("auth", "docker.io", "library/auth", "latest", None),
+        (
+            "127.0.0.1:5000/a/b@sha256:" + "a" * 64,
+            "127.0.0.1:5000",
+            "a/b",
+            None,
+            "sha256:" + "a" * 64,
+        ),
+        ("r.io/a:1@sha256:" + "b" * 64, "r.io", "a", "1", "sha256:" + "b" * 64),
+    ],
+)
+def test_parse_reference(
+    text: str, registry: str, repo: str, tag: str | None, digest: str | None
+) -> None:
     ref = parse_reference(text)
     assert (ref.registry, ref.repository, ref.tag, ref.digest) == (registry, repo, tag, digest)
 
 
-@pytest.mark.parametrize("text", ["", "http://x/y", "r.io/UPPER:1", "r.io/a@sha256:12",
-                                  "r.io/a:bad tag", "r.io/a//b"])
+@pytest.mark.parametrize(
+    "text", ["", "http://x/y", "r.io/UPPER:1", "r.io/a@sha256:12", "r.io/a:bad tag", "r.io/a//b"]
+)
 def test_parse_reference_rejects(text: str) -> None:
     with pytest.raises(UserError):
         parse_reference(text)
@@ -91,8 +102,7 @@ def test_compat_layout(tagged_module: Path) -> None:
     assert config["architecture"] and config["os"]
     layer = image.layers[0].data
     tar_bytes = gzip.decompress(layer)
-    assert config["rootfs"] == {"type": "layers",
-                                "diff_ids": [img.sha256_digest(tar_bytes)]}
+    assert config["rootfs"] == {"type": "layers", "diff_ids": [img.sha256_digest(tar_bytes)]}
     with tarfile.open(fileobj=io.BytesIO(layer), mode="r:gz") as tar:
         names = tar.getnames()
         f = tar.extractfile("plugin.wasm")
@@ -108,8 +118,7 @@ def test_oci_layout_has_exactly_two_layers(tiny_module: Path) -> None:
     image = img.build_image(info, img.module_annotations(info), "oci")
     manifest = json.loads(image.manifest)
     assert manifest["config"]["mediaType"] == img.WASM_CONFIG
-    assert [x["mediaType"] for x in manifest["layers"]] == [img.WASM_CONFIG,
-                                                            img.WASM_CONTENT_LAYER]
+    assert [x["mediaType"] for x in manifest["layers"]] == [img.WASM_CONFIG, img.WASM_CONTENT_LAYER]
     assert "module.wasm.image/variant" not in manifest["annotations"]
     assert image.layers[1].data == info.data
     rc = json.loads(image.config.data)
@@ -117,13 +126,20 @@ def test_oci_layout_has_exactly_two_layers(tiny_module: Path) -> None:
 
 
 def test_reader_refuses_what_istio_refuses() -> None:
-    single = {"mediaType": img.OCI_MANIFEST,
-              "layers": [{"mediaType": img.WASM_CONTENT_LAYER, "digest": "sha256:x", "size": 1}]}
+    single = {
+        "mediaType": img.OCI_MANIFEST,
+        "layers": [{"mediaType": img.WASM_CONTENT_LAYER, "digest": "sha256:x", "size": 1}],
+    }
     with pytest.raises(UserError, match="not a Wasm plugin image"):
         img.module_layer(single, None, "r")
-    three = {"mediaType": img.OCI_MANIFEST, "layers": [
-        {"mediaType": img.WASM_CONFIG}, {"mediaType": img.WASM_CONTENT_LAYER},
-        {"mediaType": img.WASM_CONFIG}]}
+    three = {
+        "mediaType": img.OCI_MANIFEST,
+        "layers": [
+            {"mediaType": img.WASM_CONFIG},
+            {"mediaType": img.WASM_CONTENT_LAYER},
+            {"mediaType": img.WASM_CONFIG},
+        ],
+    }
     with pytest.raises(UserError, match="3 layer"):
         img.module_layer(three, None, "r")
 
@@ -131,14 +147,36 @@ def test_reader_refuses_what_istio_refuses() -> None:
 # -- Istio ---------------------------------------------------------------------------------------
 
 
-def test_deploy_istio_file_validates_against_crd(tagged_module: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_deploy_istio_file_validates_against_crd(
+    tagged_module: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "auth.yaml"
     cfg.write_text("issuer: https://idp.example\nrequired: true\nlimits: [1, 2]\n")
-    rc = main(["deploy", "istio", str(tagged_module), "--url", "https://files.example/auth.wasm",
-               "--phase", "AUTHN", "--priority", "10", "--config", str(cfg),
-               "--match", "SERVER:8080,9090", "--fail-strategy", "FAIL_OPEN",
-               "--selector", "app=web", "-n", "shop", "--env", "MODE=strict"])
+    rc = main(
+        [
+            "deploy",
+            "istio",
+            str(tagged_module),
+            "--url",
+            "https://files.example/auth.wasm",
+            "--phase",
+            "AUTHN",
+            "--priority",
+            "10",
+            "--config",
+            str(cfg),
+            "--match",
+            "SERVER:8080,9090",
+            "--fail-strategy",
+            "FAIL_OPEN",
+            "--selector",
+            "app=web",
+            "-n",
+            "shop",
+            "--env",
+            "MODE=strict",
+        ]
+    )
     out = capsys.readouterr().out
     assert rc == 0
     doc = yaml.safe_load(out)
@@ -148,27 +186,57 @@ def test_deploy_istio_file_validates_against_crd(tagged_module: Path, tmp_path: 
     assert spec["sha256"] == img.sha256_digest(tagged_module.read_bytes()).split(":")[1]
     assert spec["pluginName"] == "auth"
     assert spec["phase"] == "AUTHN" and spec["priority"] == 10
-    assert spec["pluginConfig"] == {"issuer": "https://idp.example", "required": True,
-                                    "limits": [1, 2]}
+    assert spec["pluginConfig"] == {
+        "issuer": "https://idp.example",
+        "required": True,
+        "limits": [1, 2],
+    }
     assert spec["match"] == [{"mode": "SERVER", "ports": [{"number": 8080}, {"number": 9090}]}]
     assert spec["selector"] == {"matchLabels": {"app": "web"}}
     assert spec["failStrategy"] == "FAIL_OPEN"
     assert doc["metadata"] == {"name": "auth", "namespace": "shop"}
 
 
-def test_deploy_istio_errors(tagged_module: Path, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_deploy_istio_errors(
+    tagged_module: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["deploy", "istio", str(tagged_module)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "--url" in err and err.count("\n") == 1
     bad = tmp_path / "list.json"
     bad.write_text("[1, 2]")
-    assert main(["deploy", "istio", str(tagged_module), "--url", "http://x/a.wasm",
-                 "--config", str(bad)]) == 2
+    assert (
+        main(
+            [
+                "deploy",
+                "istio",
+                str(tagged_module),
+                "--url",
+                "http://x/a.wasm",
+                "--config",
+                str(bad),
+            ]
+        )
+        == 2
+    )
     assert "must be a mapping" in capsys.readouterr().err
     out = tmp_path / "wp.yaml"
-    assert main(["deploy", "istio", str(tagged_module), "--url", "http://x/a.wasm",
-                 "--match", "SIDEWAYS", "-o", str(out)]) == 2
+    assert (
+        main(
+            [
+                "deploy",
+                "istio",
+                str(tagged_module),
+                "--url",
+                "http://x/a.wasm",
+                "--match",
+                "SIDEWAYS",
+                "-o",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "mode must be one of" in capsys.readouterr().err
     assert not out.exists()
     assert main(["deploy", "istio", "127.0.0.1:5000/a:1", "--offline"]) == 2
@@ -177,8 +245,19 @@ def test_deploy_istio_errors(tagged_module: Path, tmp_path: Path,
 
 def test_deploy_istio_offline_pinned(capsys: pytest.CaptureFixture[str]) -> None:
     digest = "c" * 64
-    assert main(["deploy", "istio", f"registry.example/team/auth@sha256:{digest}", "--offline",
-                 "--plugin-name", "auth"]) == 0
+    assert (
+        main(
+            [
+                "deploy",
+                "istio",
+                f"registry.example/team/auth@sha256:{digest}",
+                "--offline",
+                "--plugin-name",
+                "auth",
+            ]
+        )
+        == 0
+    )
     doc = yaml.safe_load(capsys.readouterr().out)
     validate_wasmplugin(doc)
     assert doc["spec"]["url"] == f"oci://registry.example/team/auth@sha256:{digest}"
@@ -213,7 +292,6 @@ def test_push_refuses_non_proxy_wasm(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    for cmd in (["push"], ["pull"], ["tag"], ["login"], ["logout"], ["list"],
-                ["deploy", "istio"]):
+    for cmd in (["push"], ["pull"], ["tag"], ["login"], ["logout"], ["list"], ["deploy", "istio"]):
         assert main([*cmd, "--help"]) == 0
         assert "Example" in capsys.readouterr().out

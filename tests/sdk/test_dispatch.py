@@ -165,7 +165,7 @@ def test_vm_start_and_configure_false_or_raise(host: FakeHost) -> None:
             return False
 
         def on_configure(self, plugin_configuration_size: int) -> bool:
-            raise proxy_wasm.ConfigError("$.a", "expected int, got \"x\"")
+            raise proxy_wasm.ConfigError("$.a", 'expected int, got "x"')
 
     proxy_wasm.set_root_context(R)
     D.proxy_on_context_create(1, 0)

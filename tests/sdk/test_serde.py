@@ -20,18 +20,14 @@ def test_encode_pairs_lowercases_and_accepts_mappings() -> None:
         (b"x-a", b"1"),
         (b"x-a", b"\xff"),
     ]
-    assert _serde.encode_pairs({"Content-Type": "text/plain"}) == [
-        (b"content-type", b"text/plain")
-    ]
+    assert _serde.encode_pairs({"Content-Type": "text/plain"}) == [(b"content-type", b"text/plain")]
     with pytest.raises(TypeError, match="expected str or bytes, got int"):
         _serde.encode_pairs([("a", 1)])  # type: ignore[list-item]
 
 
 def test_pairs_wire_format_matches_abi_example() -> None:
     data = _serde.serialize_pairs([(b"a", b"1"), (b"b", b"22")])
-    assert data == bytes.fromhex(
-        "02000000" "01000000" "01000000" "01000000" "02000000" "61003100" "6200323200"
-    )
+    assert data == bytes.fromhex("0200000001000000010000000100000002000000610031006200323200")
     assert _serde.deserialize_pairs(data) == [(b"a", b"1"), (b"b", b"22")]
     assert _serde.deserialize_pairs(b"") == []
     assert _serde.deserialize_pairs(b"\0") == []

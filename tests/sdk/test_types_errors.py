@@ -72,7 +72,7 @@ def test_map_unavailable() -> None:
 def test_misuse_errors_are_value_errors() -> None:
     assert issubclass(errors.LimitExceeded, ValueError)
     assert issubclass(errors.ConfigError, ValueError)
-    assert str(errors.ConfigError("$.a", "expected int, got \"x\"")) == '$.a: expected int, got "x"'
+    assert str(errors.ConfigError("$.a", 'expected int, got "x"')) == '$.a: expected int, got "x"'
     assert issubclass(errors.HostNotBound, RuntimeError)
 
 

@@ -34,7 +34,8 @@ def test_hashlib_and_logging(proxy_wasm_host: Callable[..., Host]) -> None:
 
 
 def test_an_import_that_cannot_work_in_a_proxy_fails_in_both_runtimes(
-        proxy_wasm_host: Callable[..., Host]) -> None:
+    proxy_wasm_host: Callable[..., Host],
+) -> None:
     from proxy_wasm_compiler.errors import UserError
 
     forbidden = Path(__file__).parent.parent / "compiler" / "filters" / "forbidden_direct"

@@ -30,8 +30,11 @@ for _module in (build_cmd, run_cmd, inspect_cmd, test_cmd, hub_cmd):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv`` and return its exit code (user mistakes give one line, code 2)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="proxy-wasm",
-                 standalone_mode=False)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="proxy-wasm",
+            standalone_mode=False,
+        )
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2

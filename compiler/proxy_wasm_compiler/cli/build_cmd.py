@@ -24,18 +24,41 @@ def resolve_filter_path(path: Path) -> Path:
 
 @click.command("build")
 @click.argument("filter_path", metavar="FILTER.py", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Where to write the module (default: FILTER.wasm beside the source).")
-@click.option("--no-snapshot", is_flag=True,
-              help="Do not pre-initialise: CPython starts in each VM on its first callback.")
-@click.option("-O", "optimize", count=True,
-              help="Python optimisation level of the bytecode (-O drops asserts, -OO docstrings).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where to write the module (default: FILTER.wasm beside the source).",
+)
+@click.option(
+    "--no-snapshot",
+    is_flag=True,
+    help="Do not pre-initialise: CPython starts in each VM on its first callback.",
+)
+@click.option(
+    "-O",
+    "optimize",
+    count=True,
+    help="Python optimisation level of the bytecode (-O drops asserts, -OO docstrings).",
+)
 @click.option("--size", "optimize_size", is_flag=True, help="Compile the C parts for size (-Os).")
-@click.option("--target", type=click.Choice([p.key for p in PROXIES]), default="envoy-1.40",
-              show_default=True, help="Proxy whose imports the module is checked against.")
+@click.option(
+    "--target",
+    type=click.Choice([p.key for p in PROXIES]),
+    default="envoy-1.40",
+    show_default=True,
+    help="Proxy whose imports the module is checked against.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show each build step with its time.")
-def build(filter_path: Path, output: Path | None, no_snapshot: bool, optimize: int,
-          optimize_size: bool, target: str, verbose: bool) -> None:
+def build(
+    filter_path: Path,
+    output: Path | None,
+    no_snapshot: bool,
+    optimize: int,
+    optimize_size: bool,
+    target: str,
+    verbose: bool,
+) -> None:
     """Build FILTER.py into a Proxy-Wasm module that Envoy and Istio load.
 
     \b
@@ -44,17 +67,23 @@ def build(filter_path: Path, output: Path | None, no_snapshot: bool, optimize: i
       proxy-wasm build examples/http_headers -o headers.wasm -v
     """
     source = resolve_filter_path(filter_path)
-    options = BuildOptions(snapshot=not no_snapshot, optimize=min(optimize, 2),
-                           optimize_size=optimize_size, target=target)
+    options = BuildOptions(
+        snapshot=not no_snapshot,
+        optimize=min(optimize, 2),
+        optimize_size=optimize_size,
+        target=target,
+    )
     console = Console(stderr=True)
     result = run_build(source, output, options, console, verbose)
     click.echo(f"built {result.path} ({result.size / 1e6:.2f} MB) in {result.seconds:.1f} s")
 
 
-def run_build(source: Path, output: Path | None, options: BuildOptions, console: Console,
-              verbose: bool) -> BuildResult:
+def run_build(
+    source: Path, output: Path | None, options: BuildOptions, console: Console, verbose: bool
+) -> BuildResult:
     """Build with a status line (and, with ``verbose``, one line per finished step)."""
     with console.status(f"building {source.name}", spinner="dots") as status:
+
         def progress(message: str) -> None:
             status.update(f"building {source.name}: {message}")
             if verbose:

@@ -52,7 +52,11 @@ def envoy_fragment(plugin_filter: Json, code_cluster: Json) -> str:
 
 
 def envoy_full_bootstrap(
-    listener_filter: Json, code_cluster: ClusterSpec, *, port: int, upstream: tuple[str, int],
+    listener_filter: Json,
+    code_cluster: ClusterSpec,
+    *,
+    port: int,
+    upstream: tuple[str, int],
     admin_port: int,
 ) -> Json:
     """A runnable bootstrap: 127.0.0.1:port -> the filter -> ``upstream``."""
@@ -74,8 +78,7 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
     if sha256 is not None:
         given = sha256.lower().removeprefix("sha256:")
         if computed is not None and given != computed:
-            raise UserError(
-                f"--sha256 {given} does not match {target} (its sha256 is {computed})")
+            raise UserError(f"--sha256 {given} does not match {target} (its sha256 is {computed})")
         return given
     if computed is None:
         raise UserError("give the module (FILE.wasm, FILTER.py or oci://REF) or --sha256")
@@ -84,30 +87,73 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
 
 @deploy.command("envoy")
 @click.argument("target", required=False, metavar="[REF|FILE]")
-@click.option("--url", required=True,
-              help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote).")
+@click.option(
+    "--url", required=True, help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote)."
+)
 @click.option("--sha256", help="sha256 of the module bytes (computed from REF|FILE if given).")
-@click.option("--full/--fragment", "full", default=False, show_default=True,
-              help="A complete bootstrap, or only the filter + cluster to paste in.")
-@click.option("--config", "config", metavar="JSON|@FILE",
-              help="Plugin configuration (inline JSON or @file, JSON or YAML).")
+@click.option(
+    "--full/--fragment",
+    "full",
+    default=False,
+    show_default=True,
+    help="A complete bootstrap, or only the filter + cluster to paste in.",
+)
+@click.option(
+    "--config",
+    "config",
+    metavar="JSON|@FILE",
+    help="Plugin configuration (inline JSON or @file, JSON or YAML).",
+)
 @click.option("--name", default="proxy-wasm-python", show_default=True, help="Plugin name.")
 @click.option("--root-id", default="", help="PluginConfig.root_id.")
 @click.option("--vm-id", default="", help="VmConfig.vm_id (VMs with equal ids are shared).")
-@click.option("--failure-policy", type=click.Choice(["FAIL_CLOSED", "FAIL_OPEN", "FAIL_RELOAD"]),
-              help="What Envoy does when the VM fails (default FAIL_CLOSED).")
-@click.option("--port", type=click.IntRange(0, 65535), default=10000, show_default=True,
-              help="--full: listener port on 127.0.0.1.")
-@click.option("--admin-port", type=click.IntRange(0, 65535), default=9901, show_default=True,
-              help="--full: admin port on 127.0.0.1.")
-@click.option("--upstream", metavar="HOST:PORT", default=f"{LOCALHOST}:8080",
-              show_default=True, help="--full: where the listener forwards requests.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
-def deploy_envoy(target: str | None, url: str, sha256: str | None, full: bool,
-                 config: str | None, name: str, root_id: str, vm_id: str,
-                 failure_policy: str | None, port: int, admin_port: int, upstream: str,
-                 output: Path | None) -> None:
+@click.option(
+    "--failure-policy",
+    type=click.Choice(["FAIL_CLOSED", "FAIL_OPEN", "FAIL_RELOAD"]),
+    help="What Envoy does when the VM fails (default FAIL_CLOSED).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=10000,
+    show_default=True,
+    help="--full: listener port on 127.0.0.1.",
+)
+@click.option(
+    "--admin-port",
+    type=click.IntRange(0, 65535),
+    default=9901,
+    show_default=True,
+    help="--full: admin port on 127.0.0.1.",
+)
+@click.option(
+    "--upstream",
+    metavar="HOST:PORT",
+    default=f"{LOCALHOST}:8080",
+    show_default=True,
+    help="--full: where the listener forwards requests.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def deploy_envoy(
+    target: str | None,
+    url: str,
+    sha256: str | None,
+    full: bool,
+    config: str | None,
+    name: str,
+    root_id: str,
+    vm_id: str,
+    failure_policy: str | None,
+    port: int,
+    admin_port: int,
+    upstream: str,
+    output: Path | None,
+) -> None:
     """Envoy configuration that loads the filter from URL (remote code, checked by sha256).
 
     Serve the .wasm over HTTP(S) at URL; Envoy downloads it at start-up through a cluster
@@ -123,14 +169,23 @@ def deploy_envoy(target: str | None, url: str, sha256: str | None, full: bool,
     digest = resolve_sha256(target, sha256)
     plugin_config = load_config_option(config)
     plugin, code_cluster = remote_plugin(
-        url, digest, config=plugin_config, name=name, root_id=root_id, vm_id=vm_id,
+        url,
+        digest,
+        config=plugin_config,
+        name=name,
+        root_id=root_id,
+        vm_id=vm_id,
         failure_policy=failure_policy,
     )
     filter_entry = http_wasm_filter(plugin)
     if full:
-        cfg = envoy_full_bootstrap(filter_entry, code_cluster, port=port,
-                                   upstream=parse_host_port(upstream, "--upstream"),
-                                   admin_port=admin_port)
+        cfg = envoy_full_bootstrap(
+            filter_entry,
+            code_cluster,
+            port=port,
+            upstream=parse_host_port(upstream, "--upstream"),
+            admin_port=admin_port,
+        )
         text = dump_yaml(cfg)
     else:
         text = envoy_fragment(filter_entry, code_cluster.to_dict())

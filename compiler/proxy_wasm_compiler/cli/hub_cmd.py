@@ -34,24 +34,38 @@ def _err() -> Console:
 
 def transport_options(func: F) -> F:
     """--plain-http / --ca-file / --insecure-skip-tls-verify / --timeout."""
-    func = click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0,
-                        show_default=True, help="Seconds to wait for each registry answer.")(func)
-    func = click.option("--insecure-skip-tls-verify", "insecure", is_flag=True,
-                        help="Use TLS but do not verify the registry's certificate.")(func)
-    func = click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
-                        help="PEM bundle of CAs to trust for the registry's certificate.")(func)
-    func = click.option("--plain-http", is_flag=True,
-                        help="Talk plain HTTP (no TLS), e.g. to a local test registry.")(func)
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 3600),
+        default=30.0,
+        show_default=True,
+        help="Seconds to wait for each registry answer.",
+    )(func)
+    func = click.option(
+        "--insecure-skip-tls-verify",
+        "insecure",
+        is_flag=True,
+        help="Use TLS but do not verify the registry's certificate.",
+    )(func)
+    func = click.option(
+        "--ca-file",
+        type=click.Path(exists=True, dir_okay=False),
+        help="PEM bundle of CAs to trust for the registry's certificate.",
+    )(func)
+    func = click.option(
+        "--plain-http",
+        is_flag=True,
+        help="Talk plain HTTP (no TLS), e.g. to a local test registry.",
+    )(func)
     return func
 
 
-def _transport(plain_http: bool, ca_file: str | None, insecure: bool, timeout: float
-               ) -> hub.Transport:
+def _transport(
+    plain_http: bool, ca_file: str | None, insecure: bool, timeout: float
+) -> hub.Transport:
     if plain_http and (ca_file or insecure):
-        raise UserError("--plain-http does not use TLS: drop --ca-file/"
-                        "--insecure-skip-tls-verify")
-    return hub.Transport(plain_http=plain_http, ca_file=ca_file, insecure=insecure,
-                         timeout=timeout)
+        raise UserError("--plain-http does not use TLS: drop --ca-file/--insecure-skip-tls-verify")
+    return hub.Transport(plain_http=plain_http, ca_file=ca_file, insecure=insecure, timeout=timeout)
 
 
 def _key_values(items: tuple[str, ...], flag: str) -> dict[str, str]:
@@ -70,18 +84,39 @@ def _key_values(items: tuple[str, ...], flag: str) -> dict[str, str]:
 @click.command("push")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.argument("ref")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="compat", show_default=True,
-              help="compat: an OCI image with plugin.wasm in a tar+gzip layer (Istio's "
-                   "recommendation); oci: Solo's two-layer Wasm artifact (wasme era).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="compat",
+    show_default=True,
+    help="compat: an OCI image with plugin.wasm in a tar+gzip layer (Istio's "
+    "recommendation); oci: Solo's two-layer Wasm artifact (wasme era).",
+)
 @click.option("--title", help="Image title (default: the module's name or file name).")
 @click.option("--description", help="One-line description shown by `list`.")
 @click.option("--source", "source_url", metavar="URL", help="Where the source code lives.")
-@click.option("--annotation", "annotations", multiple=True, metavar="KEY=VALUE",
-              help="Extra manifest annotation (repeatable).")
+@click.option(
+    "--annotation",
+    "annotations",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Extra manifest annotation (repeatable).",
+)
 @transport_options
-def push_command(file: Path, ref: str, fmt: str, title: str | None, description: str | None,
-                 source_url: str | None, annotations: tuple[str, ...], plain_http: bool,
-                 ca_file: str | None, insecure: bool, timeout: float) -> None:
+def push_command(
+    file: Path,
+    ref: str,
+    fmt: str,
+    title: str | None,
+    description: str | None,
+    source_url: str | None,
+    annotations: tuple[str, ...],
+    plain_http: bool,
+    ca_file: str | None,
+    insecure: bool,
+    timeout: float,
+) -> None:
     """Publish FILE (a built Proxy-Wasm module) to a registry as REF.
 
     Prints the manifest digest (sha256:...) on stdout: pin deployments to it. The image
@@ -94,12 +129,20 @@ def push_command(file: Path, ref: str, fmt: str, title: str | None, description:
       proxy-wasm push filter.wasm ghcr.io/acme/auth:1.0 --description "JWT checks"
       proxy-wasm push filter.wasm registry.local/auth:1.0 --ca-file ca.pem --format oci
     """
-    result = hub.push_module(file, ref, fmt=fmt,  # type: ignore[arg-type]
-                             title=title, description=description, source=source_url,
-                             extra_annotations=_key_values(annotations, "--annotation"),
-                             transport=_transport(plain_http, ca_file, insecure, timeout))
-    _err().print(f"pushed {result.reference.pinned} ({result.format}, "
-                 f"{len(result.module.data):,} byte module)")
+    result = hub.push_module(
+        file,
+        ref,
+        fmt=fmt,  # type: ignore[arg-type]
+        title=title,
+        description=description,
+        source=source_url,
+        extra_annotations=_key_values(annotations, "--annotation"),
+        transport=_transport(plain_http, ca_file, insecure, timeout),
+    )
+    _err().print(
+        f"pushed {result.reference.pinned} ({result.format}, "
+        f"{len(result.module.data):,} byte module)"
+    )
     click.echo(result.digest)
 
 
@@ -108,12 +151,21 @@ def push_command(file: Path, ref: str, fmt: str, title: str | None, description:
 
 @click.command("pull")
 @click.argument("ref")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Where to write the module (default: ./<repository name>.wasm; a directory "
-                   "is allowed).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where to write the module (default: ./<repository name>.wasm; a directory is allowed).",
+)
 @transport_options
-def pull_command(ref: str, output: Path | None, plain_http: bool, ca_file: str | None,
-                 insecure: bool, timeout: float) -> None:
+def pull_command(
+    ref: str,
+    output: Path | None,
+    plain_http: bool,
+    ca_file: str | None,
+    insecure: bool,
+    timeout: float,
+) -> None:
     """Download the module of image REF (compat or oci layout), verifying digests.
 
     The manifest must hash to the digest the registry announces (and to @sha256:... when
@@ -126,8 +178,9 @@ def pull_command(ref: str, output: Path | None, plain_http: bool, ca_file: str |
       proxy-wasm pull ghcr.io/acme/auth@sha256:3f1c...e9 -o auth.wasm
     """
     result = hub.pull(ref, output, transport=_transport(plain_http, ca_file, insecure, timeout))
-    _err().print(f"pulled {result.reference.pinned} ({result.format}); module "
-                 f"{result.module_digest}")
+    _err().print(
+        f"pulled {result.reference.pinned} ({result.format}); module {result.module_digest}"
+    )
     click.echo(str(result.path))
 
 
@@ -138,8 +191,9 @@ def pull_command(ref: str, output: Path | None, plain_http: bool, ca_file: str |
 @click.argument("src")
 @click.argument("dst")
 @transport_options
-def tag_command(src: str, dst: str, plain_http: bool, ca_file: str | None, insecure: bool,
-                timeout: float) -> None:
+def tag_command(
+    src: str, dst: str, plain_http: bool, ca_file: str | None, insecure: bool, timeout: float
+) -> None:
     """Make DST point at the image SRC (same manifest and digest; blobs are copied when DST is
     another repository or registry). Prints the digest.
 
@@ -158,12 +212,23 @@ def tag_command(src: str, dst: str, plain_http: bool, ca_file: str | None, insec
 @click.command("login")
 @click.argument("registry")
 @click.option("-u", "--username", required=True, help="User name.")
-@click.option("-p", "--password", help="Password (visible to other users of this machine: "
-                                       "prefer --password-stdin).")
+@click.option(
+    "-p",
+    "--password",
+    help="Password (visible to other users of this machine: prefer --password-stdin).",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
 @transport_options
-def login_command(registry: str, username: str, password: str | None, password_stdin: bool,
-                  plain_http: bool, ca_file: str | None, insecure: bool, timeout: float) -> None:
+def login_command(
+    registry: str,
+    username: str,
+    password: str | None,
+    password_stdin: bool,
+    plain_http: bool,
+    ca_file: str | None,
+    insecure: bool,
+    timeout: float,
+) -> None:
     """Check credentials against REGISTRY and store them for push/pull/list.
 
     Stored in $PROXY_WASM_CONFIG_DIR/credentials.json (default
@@ -181,8 +246,9 @@ def login_command(registry: str, username: str, password: str | None, password_s
     if not password:
         raise UserError("no password given: use --password-stdin (or -p PASSWORD)")
     host = normalize_registry(registry)
-    needed = hub.login(host, username, password,
-                       transport=_transport(plain_http, ca_file, insecure, timeout))
+    needed = hub.login(
+        host, username, password, transport=_transport(plain_http, ca_file, insecure, timeout)
+    )
     note = "" if needed else " (the registry does not ask for authentication)"
     _err().print(f"logged in to {host} as {username}{note}")
 
@@ -207,15 +273,27 @@ def logout_command(registry: str) -> None:
 
 
 @click.command("list")
-@click.option("--remote", "remote", metavar="REGISTRY",
-              help="List REGISTRY's repositories and tags (via _catalog) instead of the "
-                   "images pushed/pulled on this machine.")
-@click.option("--search", help="Keep images whose name, tag or annotations contain TEXT.",
-              metavar="TEXT")
+@click.option(
+    "--remote",
+    "remote",
+    metavar="REGISTRY",
+    help="List REGISTRY's repositories and tags (via _catalog) instead of the "
+    "images pushed/pulled on this machine.",
+)
+@click.option(
+    "--search", help="Keep images whose name, tag or annotations contain TEXT.", metavar="TEXT"
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @transport_options
-def list_command(remote: str | None, search: str | None, as_json: bool, plain_http: bool,
-                 ca_file: str | None, insecure: bool, timeout: float) -> None:
+def list_command(
+    remote: str | None,
+    search: str | None,
+    as_json: bool,
+    plain_http: bool,
+    ca_file: str | None,
+    insecure: bool,
+    timeout: float,
+) -> None:
     """List images with their annotations: local (pushed/pulled here) or --remote.
 
     \b
@@ -234,27 +312,52 @@ def list_command(remote: str | None, search: str | None, as_json: bool, plain_ht
             table.add_column(col)
         for row in rows:
             ann = row["annotations"]
-            table.add_row(row["reference"], row["digest"][:19], row["format"], row["action"],
-                          datetime.fromtimestamp(row["time"]).strftime("%Y-%m-%d %H:%M"),
-                          ann.get(ANN_TITLE, ""), ann.get(ANN_ROOT_IDS, ""))
+            table.add_row(
+                row["reference"],
+                row["digest"][:19],
+                row["format"],
+                row["action"],
+                datetime.fromtimestamp(row["time"]).strftime("%Y-%m-%d %H:%M"),
+                ann.get(ANN_TITLE, ""),
+                ann.get(ANN_ROOT_IDS, ""),
+            )
         _print_table(table, len(rows))
         return
-    images = hub.list_remote(remote, search=search,
-                             transport=_transport(plain_http, ca_file, insecure, timeout))
+    images = hub.list_remote(
+        remote, search=search, transport=_transport(plain_http, ca_file, insecure, timeout)
+    )
     if as_json:
-        click.echo(json.dumps([{"repository": i.repository, "tag": i.tag, "digest": i.digest,
-                                "format": i.format, "annotations": i.annotations}
-                               for i in images], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "repository": i.repository,
+                        "tag": i.tag,
+                        "digest": i.digest,
+                        "format": i.format,
+                        "annotations": i.annotations,
+                    }
+                    for i in images
+                ],
+                indent=2,
+            )
+        )
         return
     table = Table(title=f"images in {normalize_registry(remote)}")
-    for col in ("repository", "tag", "digest", "format", "title", "description", "sdk",
-                "root ids"):
+    for col in ("repository", "tag", "digest", "format", "title", "description", "sdk", "root ids"):
         table.add_column(col)
     for i in images:
         a = i.annotations
-        table.add_row(i.repository, i.tag, i.digest[:19], i.format, a.get(ANN_TITLE, ""),
-                      a.get("org.opencontainers.image.description", ""),
-                      a.get("io.proxy-wasm-python.sdk-version", ""), a.get(ANN_ROOT_IDS, ""))
+        table.add_row(
+            i.repository,
+            i.tag,
+            i.digest[:19],
+            i.format,
+            a.get(ANN_TITLE, ""),
+            a.get("org.opencontainers.image.description", ""),
+            a.get("io.proxy-wasm-python.sdk-version", ""),
+            a.get(ANN_ROOT_IDS, ""),
+        )
     _print_table(table, len(images))
 
 
@@ -276,38 +379,93 @@ def _print_table(table: Table, n: int) -> None:
 @click.option("--url", help="For a FILE: the http(s):// URL Istio downloads it from.")
 @click.option("--name", help="metadata.name (default: from the image title or file name).")
 @click.option("-n", "--namespace", help="metadata.namespace (istio-system applies mesh-wide).")
-@click.option("--plugin-name", "--root-id", "plugin_name",
-              help="pluginName = the filter's root id (default: the image's single root id).")
-@click.option("--phase", type=click.Choice(istio.PHASES),
-              help="Where in the filter chain: AUTHN, AUTHZ, STATS (default: near the router).")
+@click.option(
+    "--plugin-name",
+    "--root-id",
+    "plugin_name",
+    help="pluginName = the filter's root id (default: the image's single root id).",
+)
+@click.option(
+    "--phase",
+    type=click.Choice(istio.PHASES),
+    help="Where in the filter chain: AUTHN, AUTHZ, STATS (default: near the router).",
+)
 @click.option("--priority", type=int, help="Order within the phase (higher runs first).")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="pluginConfig from a JSON or YAML file (a mapping).")
-@click.option("--match", "match", multiple=True, metavar="MODE[:PORT,...]",
-              help="Traffic selector, e.g. SERVER:8080 or CLIENT (repeatable).")
-@click.option("--fail-strategy", type=click.Choice(istio.FAIL_STRATEGIES),
-              help="What happens when the plugin fails fatally (Istio default FAIL_CLOSE).")
-@click.option("--selector", "selector", multiple=True, metavar="KEY=VALUE",
-              help="Workload label to match (repeatable; none = every workload).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="pluginConfig from a JSON or YAML file (a mapping).",
+)
+@click.option(
+    "--match",
+    "match",
+    multiple=True,
+    metavar="MODE[:PORT,...]",
+    help="Traffic selector, e.g. SERVER:8080 or CLIENT (repeatable).",
+)
+@click.option(
+    "--fail-strategy",
+    type=click.Choice(istio.FAIL_STRATEGIES),
+    help="What happens when the plugin fails fatally (Istio default FAIL_CLOSE).",
+)
+@click.option(
+    "--selector",
+    "selector",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Workload label to match (repeatable; none = every workload).",
+)
 @click.option("--image-pull-policy", type=click.Choice(istio.PULL_POLICIES))
 @click.option("--image-pull-secret", help="Secret (docker config) for a private registry.")
-@click.option("--type", "plugin_type", type=click.Choice(istio.PLUGIN_TYPES),
-              help="HTTP (default) or NETWORK filter.")
-@click.option("--env", "env", multiple=True, metavar="NAME=VALUE",
-              help="Environment variable for the VM (repeatable).")
-@click.option("--offline", is_flag=True,
-              help="Do not contact the registry (REF must be pinned with @sha256:...).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the YAML here (atomically) instead of stdout.")
+@click.option(
+    "--type",
+    "plugin_type",
+    type=click.Choice(istio.PLUGIN_TYPES),
+    help="HTTP (default) or NETWORK filter.",
+)
+@click.option(
+    "--env",
+    "env",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Environment variable for the VM (repeatable).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Do not contact the registry (REF must be pinned with @sha256:...).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the YAML here (atomically) instead of stdout.",
+)
 @transport_options
-def deploy_istio_command(target: str, url: str | None, name: str | None,
-                         namespace: str | None, plugin_name: str | None, phase: str | None,
-                         priority: int | None, config_file: Path | None, match: tuple[str, ...],
-                         fail_strategy: str | None, selector: tuple[str, ...],
-                         image_pull_policy: str | None, image_pull_secret: str | None,
-                         plugin_type: str | None, env: tuple[str, ...], offline: bool,
-                         output: Path | None, plain_http: bool, ca_file: str | None,
-                         insecure: bool, timeout: float) -> None:
+def deploy_istio_command(
+    target: str,
+    url: str | None,
+    name: str | None,
+    namespace: str | None,
+    plugin_name: str | None,
+    phase: str | None,
+    priority: int | None,
+    config_file: Path | None,
+    match: tuple[str, ...],
+    fail_strategy: str | None,
+    selector: tuple[str, ...],
+    image_pull_policy: str | None,
+    image_pull_secret: str | None,
+    plugin_type: str | None,
+    env: tuple[str, ...],
+    offline: bool,
+    output: Path | None,
+    plain_http: bool,
+    ca_file: str | None,
+    insecure: bool,
+    timeout: float,
+) -> None:
     """Write an Istio WasmPlugin (extensions.istio.io/v1alpha1) for REF or FILE.
 
     For an image REF the url is oci://REF and sha256 is the image's manifest digest (what
@@ -321,14 +479,25 @@ def deploy_istio_command(target: str, url: str | None, name: str | None,
       proxy-wasm deploy istio filter.wasm --url https://files.example.com/filter.wasm \\
           --fail-strategy FAIL_OPEN --match SERVER:8080 -o wasmplugin.yaml
     """
-    doc = hub.deploy_istio(target, url=url, name=name, namespace=namespace,
-                           plugin_name=plugin_name, phase=phase, priority=priority,
-                           config_file=config_file, match=list(match),
-                           fail_strategy=fail_strategy, selector=list(selector),
-                           image_pull_policy=image_pull_policy,
-                           image_pull_secret=image_pull_secret, plugin_type=plugin_type,
-                           env=list(env), offline=offline,
-                           transport=_transport(plain_http, ca_file, insecure, timeout))
+    doc = hub.deploy_istio(
+        target,
+        url=url,
+        name=name,
+        namespace=namespace,
+        plugin_name=plugin_name,
+        phase=phase,
+        priority=priority,
+        config_file=config_file,
+        match=list(match),
+        fail_strategy=fail_strategy,
+        selector=list(selector),
+        image_pull_policy=image_pull_policy,
+        image_pull_secret=image_pull_secret,
+        plugin_type=plugin_type,
+        env=list(env),
+        offline=offline,
+        transport=_transport(plain_http, ca_file, insecure, timeout),
+    )
     text = istio.to_yaml(doc)
     if output is None:
         click.echo(text, nl=False)
@@ -339,5 +508,11 @@ def deploy_istio_command(target: str, url: str | None, name: str | None,
 
 deploy.add_command(deploy_istio_command)
 
-COMMANDS: list[click.Command] = [push_command, pull_command, tag_command, login_command,
-                                 logout_command, list_command]
+COMMANDS: list[click.Command] = [
+    push_command,
+    pull_command,
+    tag_command,
+    login_command,
+    logout_command,
+    list_command,
+]

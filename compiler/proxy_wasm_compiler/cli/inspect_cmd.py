@@ -26,8 +26,9 @@ def inspect_module(module: WasmModule) -> dict[str, Any]:
             problems.insert(0, "no proxy_abi_version_* export (Missing or unknown ABI version)")
         if not (module.has_export("malloc") or module.has_export("proxy_on_memory_allocate")):
             problems.append("exports neither malloc nor proxy_on_memory_allocate")
-        loads.append({"proxy": proxy.key, "title": proxy.title, "loads": not problems,
-                      "problems": problems})
+        loads.append(
+            {"proxy": proxy.key, "title": proxy.title, "loads": not problems, "problems": problems}
+        )
     memory = module.memory
     return {
         "file": str(module.path) if module.path else None,
@@ -39,12 +40,22 @@ def inspect_module(module: WasmModule) -> dict[str, Any]:
         "root_ids": info.get("root_ids"),
         "frozen_modules": info.get("frozen_modules"),
         "build_info": info or None,
-        "memory": None if memory is None else {"min_pages": memory.minimum,
-                                               "max_pages": memory.maximum},
-        "exports": [{"name": e.name, "kind": e.kind,
-                     "type": str(e.type) if e.type else None} for e in module.exports],
-        "imports": [{"module": i.module, "name": i.name, "kind": i.kind,
-                     "type": str(i.type) if i.type else None} for i in module.imports],
+        "memory": None
+        if memory is None
+        else {"min_pages": memory.minimum, "max_pages": memory.maximum},
+        "exports": [
+            {"name": e.name, "kind": e.kind, "type": str(e.type) if e.type else None}
+            for e in module.exports
+        ],
+        "imports": [
+            {
+                "module": i.module,
+                "name": i.name,
+                "kind": i.kind,
+                "type": str(i.type) if i.type else None,
+            }
+            for i in module.imports
+        ],
         "custom_sections": {name: len(data) for name, data in module.custom_sections.items()},
         "proxies": loads,
     }
@@ -70,8 +81,10 @@ def format_report(report: dict[str, Any]) -> str:
     abi = report["abi_version"]
     row("ABI version", abi or "none (not a Proxy-Wasm module)")
     if report["build_info"] is None:
-        row("SDK", f"unknown (no {PROXY_WASM_PYTHON_SECTION!r} section: not built by "
-                   "proxy-wasm-python)")
+        row(
+            "SDK",
+            f"unknown (no {PROXY_WASM_PYTHON_SECTION!r} section: not built by proxy-wasm-python)",
+        )
     else:
         row("SDK", f"proxy-wasm-python {report['sdk_version'] or '?'}")
         row("Python", report["python_version"] or "?")
@@ -82,8 +95,10 @@ def format_report(report: dict[str, Any]) -> str:
     mem = report["memory"]
     if mem is not None:
         maximum = "no max" if mem["max_pages"] is None else f"max {mem['max_pages']} pages"
-        row("memory", f"{mem['min_pages']} pages ({mem['min_pages'] * PAGE / 2**20:.1f} MiB), "
-                      f"{maximum}")
+        row(
+            "memory",
+            f"{mem['min_pages']} pages ({mem['min_pages'] * PAGE / 2**20:.1f} MiB), {maximum}",
+        )
     funcs = [e["name"] for e in report["exports"] if e["kind"] == "func"]
     row(f"exports ({len(report['exports'])})", ", ".join(funcs) or "-")
     by_module: dict[str, list[str]] = {}

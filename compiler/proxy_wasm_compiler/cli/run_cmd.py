@@ -37,8 +37,12 @@ from proxy_wasm_compiler.errors import UserError
 
 LISTENER = "filter"
 _LEVEL_STYLE = {
-    "trace": "bright_black", "debug": "bright_black", "info": "green",
-    "warning": "yellow", "error": "red", "critical": "red",
+    "trace": "bright_black",
+    "debug": "bright_black",
+    "info": "green",
+    "warning": "yellow",
+    "error": "red",
+    "critical": "red",
 }
 
 
@@ -66,23 +70,58 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
 
 @click.command("run")
 @click.argument("target")
-@click.option("--config", "config", metavar="JSON|@FILE",
-              help="Plugin configuration passed to on_configure (inline JSON or @file).")
-@click.option("--port", type=click.IntRange(0, 65535), default=10000, show_default=True,
-              help="Listener port on 127.0.0.1 (0: pick a free one).")
+@click.option(
+    "--config",
+    "config",
+    metavar="JSON|@FILE",
+    help="Plugin configuration passed to on_configure (inline JSON or @file).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=10000,
+    show_default=True,
+    help="Listener port on 127.0.0.1 (0: pick a free one).",
+)
 @click.option("--print-config", is_flag=True, help="Print the Envoy bootstrap and exit.")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Envoy worker threads (one Wasm VM each).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Envoy worker threads (one Wasm VM each).",
+)
 @click.option("--root-id", default="", help="Root context id (PluginConfig.root_id).")
-@click.option("--upstream", metavar="HOST:PORT",
-              help="Send requests to this server instead of the built-in echo upstream.")
-@click.option("--log-level", type=click.Choice(["trace", "debug", "info", "warning", "error"]),
-              default="debug", show_default=True, help="Lowest filter log level shown.")
-@click.option("--cluster", "clusters", multiple=True, metavar="NAME=HOST:PORT[,h2]",
-              help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.")
-def run_command(target: str, config: str | None, port: int, print_config: bool,
-                concurrency: int, root_id: str, upstream: str | None, log_level: str,
-                clusters: tuple[str, ...]) -> None:
+@click.option(
+    "--upstream",
+    metavar="HOST:PORT",
+    help="Send requests to this server instead of the built-in echo upstream.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["trace", "debug", "info", "warning", "error"]),
+    default="debug",
+    show_default=True,
+    help="Lowest filter log level shown.",
+)
+@click.option(
+    "--cluster",
+    "clusters",
+    multiple=True,
+    metavar="NAME=HOST:PORT[,h2]",
+    help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.",
+)
+def run_command(
+    target: str,
+    config: str | None,
+    port: int,
+    print_config: bool,
+    concurrency: int,
+    root_id: str,
+    upstream: str | None,
+    log_level: str,
+    clusters: tuple[str, ...],
+) -> None:
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
     TARGET is a filter (FILTER.py, or a folder holding filter.py), a built FILE.wasm, or
@@ -97,8 +136,9 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
       proxy-wasm run my_filter.py --print-config > envoy.yaml
     """
     plugin_config = load_config_option(config)
-    upstream_host, upstream_port = (parse_host_port(upstream, "--upstream") if upstream
-                                    else (LOCALHOST, 0))
+    upstream_host, upstream_port = (
+        parse_host_port(upstream, "--upstream") if upstream else (LOCALHOST, 0)
+    )
     resolved = resolve_module(target)
     check_proxy_wasm(resolved)
     wasm_level = "trace" if log_level == "trace" else log_level
@@ -122,22 +162,32 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
         listener = deployment.listener(LISTENER, build, port=port)
         for name in deployment.clusters:
             if name not in overrides:
-                click.echo(f"cluster {name!r} is served by the echo upstream "
-                           f"(--cluster {name}=HOST:PORT[,h2] sends it elsewhere)", err=True)
-        extra_clusters = [overrides.get(name) or ClusterSpec(name, 0) for name in
-                          deployment.clusters]
+                click.echo(
+                    f"cluster {name!r} is served by the echo upstream "
+                    f"(--cluster {name}=HOST:PORT[,h2] sends it elsewhere)",
+                    err=True,
+                )
+        extra_clusters = [
+            overrides.get(name) or ClusterSpec(name, 0) for name in deployment.clusters
+        ]
     else:
-        listener = ListenerSpec(LISTENER, wasm_path=resolved.path, config=plugin_config,
-                                port=port, root_id=root_id)
+        listener = ListenerSpec(
+            LISTENER, wasm_path=resolved.path, config=plugin_config, port=port, root_id=root_id
+        )
     extra_clusters += [c for n, c in overrides.items() if n not in {e.name for e in extra_clusters}]
     if print_config:
         shown_port = upstream_port or 8080
         shown = [dataclasses.replace(c, port=c.port or shown_port) for c in extra_clusters]
-        cfg = bootstrap([listener], [ClusterSpec(UPSTREAM_CLUSTER, shown_port, upstream_host),
-                                     *shown], admin_port=9901)
+        cfg = bootstrap(
+            [listener],
+            [ClusterSpec(UPSTREAM_CLUSTER, shown_port, upstream_host), *shown],
+            admin_port=9901,
+        )
         if not upstream:
-            click.echo(f"# cluster {UPSTREAM_CLUSTER!r}: `proxy-wasm run` puts its echo "
-                       f"upstream here (shown as {LOCALHOST}:{shown_port})")
+            click.echo(
+                f"# cluster {UPSTREAM_CLUSTER!r}: `proxy-wasm run` puts its echo "
+                f"upstream here (shown as {LOCALHOST}:{shown_port})"
+            )
         click.echo(dump_yaml(cfg), nl=False)
         return
 
@@ -147,17 +197,22 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
     if upstream is None:
         assert echo is not None
         upstream_port = echo.port
-    served = [dataclasses.replace(c, port=c.port or (echo.port if echo else 0))
-              for c in extra_clusters]
-    cfg = bootstrap([listener], [ClusterSpec(UPSTREAM_CLUSTER, upstream_port, upstream_host),
-                                 *served])
+    served = [
+        dataclasses.replace(c, port=c.port or (echo.port if echo else 0)) for c in extra_clusters
+    ]
+    cfg = bootstrap(
+        [listener], [ClusterSpec(UPSTREAM_CLUSTER, upstream_port, upstream_host), *served]
+    )
     color = sys.stdout.isatty()
     on_record = _printer(color)
     click.echo(f"starting Envoy with {resolved.source} ({resolved.module.size / 1e6:.2f} MB)...")
     try:
         envoy = start_config(
-            cfg, concurrency=concurrency, log_level="warn",
-            component_log_level=f"wasm:{wasm_level}", on_record=on_record,
+            cfg,
+            concurrency=concurrency,
+            log_level="warn",
+            component_log_level=f"wasm:{wasm_level}",
+            on_record=on_record,
             upstream=echo,
         )
     except KeyboardInterrupt:
@@ -169,8 +224,10 @@ def run_command(target: str, config: str | None, port: int, print_config: bool,
             echo.stop()
         raise
     url = envoy.url(LISTENER)
-    click.echo(f"Envoy is ready in {envoy.start_seconds:.2f} s: {url} "
-               f"(admin {envoy.admin_url}, pid {envoy.pid})")
+    click.echo(
+        f"Envoy is ready in {envoy.start_seconds:.2f} s: {url} "
+        f"(admin {envoy.admin_url}, pid {envoy.pid})"
+    )
     click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
     click.echo("filter logs follow; Ctrl-C stops Envoy")
 

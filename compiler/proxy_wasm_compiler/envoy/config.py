@@ -78,8 +78,7 @@ def load_config_option(value: str | None) -> str | None:
         json.loads(value)
     except json.JSONDecodeError as exc:
         raise UserError(
-            f"--config: not valid JSON ({exc.msg} at column {exc.colno}); "
-            "use @FILE to pass a file"
+            f"--config: not valid JSON ({exc.msg} at column {exc.colno}); use @FILE to pass a file"
         ) from None
     return value
 
@@ -206,12 +205,18 @@ class ListenerSpec:
     def all_plugins(self) -> list[PluginSpec]:
         out: list[PluginSpec] = []
         if self.wasm_path is not None:
-            out.append(PluginSpec(
-                wasm_path=self.wasm_path, config=self.config, name=self.name,
-                root_id=self.root_id, vm_id=self.vm_id, vm_config=self.vm_config,
-                failure_policy=self.failure_policy,
-                allow_on_headers_stop_iteration=self.allow_on_headers_stop_iteration,
-            ))
+            out.append(
+                PluginSpec(
+                    wasm_path=self.wasm_path,
+                    config=self.config,
+                    name=self.name,
+                    root_id=self.root_id,
+                    vm_id=self.vm_id,
+                    vm_config=self.vm_config,
+                    failure_policy=self.failure_policy,
+                    allow_on_headers_stop_iteration=self.allow_on_headers_stop_iteration,
+                )
+            )
         out.extend(self.plugins)
         return out
 
@@ -219,20 +224,25 @@ class ListenerSpec:
         plugins = self.all_plugins()
         if self.kind == "tcp":
             filters: list[Json] = [network_wasm_filter(p) for p in plugins]
-            filters.append({
-                "name": "envoy.filters.network.tcp_proxy",
-                "typed_config": {
-                    "@type": _type("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"),
-                    "stat_prefix": self.name,
-                    "cluster": self.cluster,
-                    **self.tcp_proxy_options,
-                },
-            })
+            filters.append(
+                {
+                    "name": "envoy.filters.network.tcp_proxy",
+                    "typed_config": {
+                        "@type": _type("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy"),
+                        "stat_prefix": self.name,
+                        "cluster": self.cluster,
+                        **self.tcp_proxy_options,
+                    },
+                }
+            )
         elif self.kind == "http":
             http_filters = list(self.extra_http_filters)
             http_filters.extend(http_wasm_filter(p) for p in plugins)
-            filters = [http_connection_manager(self.name, self.cluster, http_filters,
-                                               self.route_timeout_seconds)]
+            filters = [
+                http_connection_manager(
+                    self.name, self.cluster, http_filters, self.route_timeout_seconds
+                )
+            ]
         else:
             raise UserError(f"unknown listener kind {self.kind!r} (http or tcp)")
         return {
@@ -265,9 +275,13 @@ class ClusterSpec:
             "connect_timeout": _duration(self.connect_timeout_seconds),
             "load_assignment": {
                 "cluster_name": self.name,
-                "endpoints": [{"lb_endpoints": [
-                    {"endpoint": {"address": _socket_address(self.host, self.port)}}
-                ]}],
+                "endpoints": [
+                    {
+                        "lb_endpoints": [
+                            {"endpoint": {"address": _socket_address(self.host, self.port)}}
+                        ]
+                    }
+                ],
             },
         }
         if discovery != "STATIC":
@@ -283,8 +297,7 @@ class ClusterSpec:
             cluster["transport_socket"] = {
                 "name": "envoy.transport_sockets.tls",
                 "typed_config": {
-                    "@type": _type(
-                        "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"),
+                    "@type": _type("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"),
                     "sni": self.tls_sni,
                 },
             }
@@ -341,21 +354,27 @@ def http_connection_manager(
         "name": "envoy.filters.network.http_connection_manager",
         "typed_config": {
             "@type": _type(
-                "envoy.extensions.filters.network.http_connection_manager.v3."
-                "HttpConnectionManager"),
+                "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
+            ),
             "stat_prefix": name,
             "codec_type": "AUTO",
             "route_config": {
                 "name": name,
-                "virtual_hosts": [{
-                    "name": name,
-                    "domains": ["*"],
-                    "routes": [{
-                        "match": {"prefix": "/"},
-                        "route": {"cluster": cluster,
-                                  "timeout": _duration(route_timeout_seconds)},
-                    }],
-                }],
+                "virtual_hosts": [
+                    {
+                        "name": name,
+                        "domains": ["*"],
+                        "routes": [
+                            {
+                                "match": {"prefix": "/"},
+                                "route": {
+                                    "cluster": cluster,
+                                    "timeout": _duration(route_timeout_seconds),
+                                },
+                            }
+                        ],
+                    }
+                ],
             },
             "http_filters": [*http_filters, router_filter()],
         },
@@ -401,7 +420,9 @@ def cluster_for_url(url: str, name: str | None = None) -> ClusterSpec:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     cluster_name = name or f"wasm_code_{parts.hostname.replace('.', '_')}_{port}"
     return ClusterSpec(
-        name=cluster_name, host=parts.hostname, port=port,
+        name=cluster_name,
+        host=parts.hostname,
+        port=port,
         tls_sni=parts.hostname if parts.scheme == "https" else None,
     )
 
@@ -424,7 +445,11 @@ def remote_plugin(
     code_cluster = cluster or cluster_for_url(url)
     plugin = PluginSpec(
         remote=RemoteCode(url=url, sha256=sha, cluster=code_cluster.name),
-        config=config, name=name, root_id=root_id, vm_id=vm_id, failure_policy=failure_policy,
+        config=config,
+        name=name,
+        root_id=root_id,
+        vm_id=vm_id,
+        failure_policy=failure_policy,
     )
     return plugin, code_cluster
 

@@ -28,9 +28,21 @@ from proxy_wasm_compiler.envoy.config import ListenerSpec, PluginSpec
 from proxy_wasm_compiler.errors import Location, UserError
 
 DEPLOYMENT_FILE = "example.yaml"
-KNOWN_KEYS = frozenset({"summary", "kind", "config", "vm_config", "root_id", "vm_id", "plugins",
-                        "clusters", "allow_on_headers_stop_iteration", "tcp_proxy",
-                        "http_filters"})
+KNOWN_KEYS = frozenset(
+    {
+        "summary",
+        "kind",
+        "config",
+        "vm_config",
+        "root_id",
+        "vm_id",
+        "plugins",
+        "clusters",
+        "allow_on_headers_stop_iteration",
+        "tcp_proxy",
+        "http_filters",
+    }
+)
 PLUGIN_KEYS = frozenset({"filter", "root_id", "vm_id", "config"})
 
 
@@ -69,23 +81,43 @@ class Deployment:
 
     def listener(self, name: str, build: Callable[[Path], Path], port: int = 0) -> ListenerSpec:
         """The Envoy listener serving this deployment; ``build`` turns a .py into a .wasm."""
-        plugins = [PluginSpec(wasm_path=build(p.filter), root_id=p.root_id, vm_id=p.vm_id,
-                              config=p.config, name=f"{self.name}-{p.filter.stem}")
-                   for p in self.plugins]
-        plugins.append(PluginSpec(
-            wasm_path=build(self.filter), root_id=self.root_id, vm_id=self.vm_id,
-            config=self.config, vm_config=self.vm_config, name=self.name,
-            allow_on_headers_stop_iteration=self.allow_on_headers_stop_iteration or None))
-        return ListenerSpec(name=name, kind="tcp" if self.kind == "tcp" else "http",
-                            plugins=plugins, port=port, tcp_proxy_options=dict(self.tcp_proxy),
-                            extra_http_filters=list(self.http_filters))
+        plugins = [
+            PluginSpec(
+                wasm_path=build(p.filter),
+                root_id=p.root_id,
+                vm_id=p.vm_id,
+                config=p.config,
+                name=f"{self.name}-{p.filter.stem}",
+            )
+            for p in self.plugins
+        ]
+        plugins.append(
+            PluginSpec(
+                wasm_path=build(self.filter),
+                root_id=self.root_id,
+                vm_id=self.vm_id,
+                config=self.config,
+                vm_config=self.vm_config,
+                name=self.name,
+                allow_on_headers_stop_iteration=self.allow_on_headers_stop_iteration or None,
+            )
+        )
+        return ListenerSpec(
+            name=name,
+            kind="tcp" if self.kind == "tcp" else "http",
+            plugins=plugins,
+            port=port,
+            tcp_proxy_options=dict(self.tcp_proxy),
+            extra_http_filters=list(self.http_filters),
+        )
 
 
 def _mark(node: yaml.Node | None, key: str, spec_file: Path) -> Location:
     for key_node, _value in getattr(node, "value", []):
         if getattr(key_node, "value", None) == key:
-            return Location(str(spec_file), key_node.start_mark.line + 1,
-                            key_node.start_mark.column + 1)
+            return Location(
+                str(spec_file), key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            )
     return Location(str(spec_file))
 
 
@@ -100,23 +132,36 @@ def load_deployment(folder: Path) -> Deployment:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            location = Location(str(spec_file), mark.line + 1, mark.column + 1) if mark else \
-                Location(str(spec_file))
+            location = (
+                Location(str(spec_file), mark.line + 1, mark.column + 1)
+                if mark
+                else Location(str(spec_file))
+            )
             raise UserError(f"invalid YAML: {getattr(exc, 'problem', exc)}", location) from None
         if not isinstance(data, dict):
             raise UserError("a deployment file is a mapping of keys", Location(str(spec_file)))
         for key in data:
             if key not in KNOWN_KEYS:
-                raise UserError(f"unknown key {key!r} (known: {', '.join(sorted(KNOWN_KEYS))})",
-                                _mark(node, key, spec_file))
+                raise UserError(
+                    f"unknown key {key!r} (known: {', '.join(sorted(KNOWN_KEYS))})",
+                    _mark(node, key, spec_file),
+                )
         if data.get("kind", "http") not in ("http", "tcp"):
             raise UserError("kind must be http or tcp", _mark(node, "kind", spec_file))
     plugins = []
     for entry in data.pop("plugins", None) or []:
         if not isinstance(entry, dict) or "filter" not in entry or set(entry) - PLUGIN_KEYS:
-            raise UserError(f"each plugin is a mapping with 'filter' and optionally "
-                            f"{sorted(PLUGIN_KEYS - {'filter'})}", Location(str(spec_file)))
-        plugins.append(ExtraPlugin(filter=folder / entry["filter"],
-                                   root_id=entry.get("root_id", ""),
-                                   vm_id=entry.get("vm_id", ""), config=entry.get("config")))
+            raise UserError(
+                f"each plugin is a mapping with 'filter' and optionally "
+                f"{sorted(PLUGIN_KEYS - {'filter'})}",
+                Location(str(spec_file)),
+            )
+        plugins.append(
+            ExtraPlugin(
+                filter=folder / entry["filter"],
+                root_id=entry.get("root_id", ""),
+                vm_id=entry.get("vm_id", ""),
+                config=entry.get("config"),
+            )
+        )
     return Deployment(name=folder.name, path=folder, plugins=plugins, **data)

@@ -84,8 +84,7 @@ def parse_lines(lines: Iterable[str]) -> Iterator[LogRecord]:
         if m is not None:
             if current is not None:
                 yield current
-            current = LogRecord(m["time"], int(m["thread"]), m["level"], m["logger"],
-                                m["message"])
+            current = LogRecord(m["time"], int(m["thread"]), m["level"], m["logger"], m["message"])
         elif current is not None:
             current.message += "\n" + line
         elif line.strip():
@@ -122,11 +121,15 @@ def startup_failure(records: Iterable[LogRecord]) -> str | None:
             break
     if main is None:
         main = first_error(items)
-    vm = next((r.message.removeprefix("Wasm VM failed ").strip() for r in items
-               if r.level in ("error", "critical") and r.message.startswith("Wasm VM failed")),
-              None)
-    filter_errors = [r.wasm() for r in items
-                     if r.level in ("error", "critical") and r.is_wasm_log]
+    vm = next(
+        (
+            r.message.removeprefix("Wasm VM failed ").strip()
+            for r in items
+            if r.level in ("error", "critical") and r.message.startswith("Wasm VM failed")
+        ),
+        None,
+    )
+    filter_errors = [r.wasm() for r in items if r.level in ("error", "critical") and r.is_wasm_log]
     said_lines: list[str] = []
     for entry in filter_errors:
         if entry is None:
@@ -156,8 +159,14 @@ class LogCollector:
     silence (so the last line of a traceback is not held back forever).
     """
 
-    def __init__(self, stream: IO[str], on_record: Callable[[LogRecord], None] | None = None,
-                 *, max_records: int = 100_000, flush_after: float = 0.2) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        on_record: Callable[[LogRecord], None] | None = None,
+        *,
+        max_records: int = 100_000,
+        flush_after: float = 0.2,
+    ) -> None:
         self._stream = stream
         self._on_record = on_record
         self._max = max_records
@@ -168,8 +177,9 @@ class LogCollector:
         self._pending: list[str] = []
         self._done = False
         self._thread = threading.Thread(target=self._run, name="envoy-log", daemon=True)
-        self._flusher = threading.Thread(target=self._flush_loop, name="envoy-log-flush",
-                                         daemon=True)
+        self._flusher = threading.Thread(
+            target=self._flush_loop, name="envoy-log-flush", daemon=True
+        )
 
     def start(self) -> LogCollector:
         self._thread.start()
@@ -234,8 +244,9 @@ class LogCollector:
                 out.append(entry)
         return out
 
-    def wait_for(self, predicate: Callable[[LogRecord], bool], timeout: float = 10.0,
-                 start: int = 0) -> LogRecord | None:
+    def wait_for(
+        self, predicate: Callable[[LogRecord], bool], timeout: float = 10.0, start: int = 0
+    ) -> LogRecord | None:
         """Wait until a record from index ``start`` on satisfies ``predicate`` (None on timeout)."""
         import time
 

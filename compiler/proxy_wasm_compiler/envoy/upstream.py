@@ -54,8 +54,11 @@ class _Server:
     def start(self) -> _Server:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                name=f"{type(self).__name__}:{self.port}", daemon=True)
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name=f"{type(self).__name__}:{self.port}",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -69,8 +72,12 @@ class _Server:
     def __enter__(self) -> _Server:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
 
@@ -120,7 +127,7 @@ class _EchoHandler(BaseHTTPRequestHandler):
         self.send_header("content-length", str(len(out)))
         for name, value in self.headers.items():
             if name.lower().startswith(ECHO_PREFIX):
-                self.send_header(name[len(ECHO_PREFIX):], value)
+                self.send_header(name[len(ECHO_PREFIX) :], value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(out)

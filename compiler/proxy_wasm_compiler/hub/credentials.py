@@ -65,8 +65,9 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); "
-                        "fix or delete the file") from None
+        raise UserError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); fix or delete the file"
+        ) from None
     if not isinstance(doc, dict):
         raise UserError(f"{path}: expected a JSON object; fix or delete the file")
     return doc
@@ -109,8 +110,10 @@ class CredentialStore:
         try:
             decoded = base64.b64decode(entry["auth"], validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise UserError(f"{self.path}: the entry for {registry} is corrupt; run "
-                            f"`proxy-wasm logout {registry}` and log in again") from None
+            raise UserError(
+                f"{self.path}: the entry for {registry} is corrupt; run "
+                f"`proxy-wasm logout {registry}` and log in again"
+            ) from None
         username, sep, password = decoded.partition(":")
         if not sep:
             return None
@@ -146,20 +149,30 @@ class IndexEntry:
     path: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"reference": self.reference, "digest": self.digest, "format": self.format,
-                "action": self.action, "annotations": self.annotations, "size": self.size,
-                "time": self.time, "path": self.path}
+        return {
+            "reference": self.reference,
+            "digest": self.digest,
+            "format": self.format,
+            "action": self.action,
+            "annotations": self.annotations,
+            "size": self.size,
+            "time": self.time,
+            "path": self.path,
+        }
 
     @staticmethod
     def from_json(doc: dict[str, Any]) -> IndexEntry | None:
         try:
-            return IndexEntry(reference=str(doc["reference"]), digest=str(doc["digest"]),
-                              format=str(doc.get("format", "")),
-                              action=str(doc.get("action", "")),
-                              annotations={str(k): str(v) for k, v in
-                                           dict(doc.get("annotations") or {}).items()},
-                              size=int(doc.get("size", 0)), time=float(doc.get("time", 0)),
-                              path=None if doc.get("path") is None else str(doc["path"]))
+            return IndexEntry(
+                reference=str(doc["reference"]),
+                digest=str(doc["digest"]),
+                format=str(doc.get("format", "")),
+                action=str(doc.get("action", "")),
+                annotations={str(k): str(v) for k, v in dict(doc.get("annotations") or {}).items()},
+                size=int(doc.get("size", 0)),
+                time=float(doc.get("time", 0)),
+                path=None if doc.get("path") is None else str(doc["path"]),
+            )
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -177,11 +190,20 @@ class LocalIndex:
         out = [IndexEntry.from_json(x) for x in images if isinstance(x, dict)]
         return [e for e in out if e is not None]
 
-    def record(self, reference: str, digest: str, fmt: str, action: str,
-               annotations: dict[str, str], size: int, path: str | None = None) -> None:
+    def record(
+        self,
+        reference: str,
+        digest: str,
+        fmt: str,
+        action: str,
+        annotations: dict[str, str],
+        size: int,
+        path: str | None = None,
+    ) -> None:
         entries = [e for e in self.entries() if e.reference != reference]
-        entries.append(IndexEntry(reference, digest, fmt, action, dict(annotations), size,
-                                  time.time(), path))
+        entries.append(
+            IndexEntry(reference, digest, fmt, action, dict(annotations), size, time.time(), path)
+        )
         entries.sort(key=lambda e: e.reference)
         doc = {"images": [e.to_json() for e in entries]}
         atomic_write(self.path, json.dumps(doc, indent=2).encode() + b"\n", mode=0o644)

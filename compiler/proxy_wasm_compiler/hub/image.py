@@ -143,17 +143,23 @@ def module_info(data: bytes, where: str) -> ModuleInfo:
     ``proxy_abi_version_*`` (every SDK does; hosts refuse modules without it).
     """
     if len(data) > MAX_MODULE_SIZE:
-        raise UserError(f"{where}: module is {len(data)} bytes, over the {MAX_MODULE_SIZE} "
-                        "byte limit of Istio's agent")
+        raise UserError(
+            f"{where}: module is {len(data)} bytes, over the {MAX_MODULE_SIZE} "
+            "byte limit of Istio's agent"
+        )
     try:
         module: WasmModule = parse_module(data)
     except UserError as exc:
         raise UserError(f"{where}: not a Proxy-Wasm module: {exc.message}") from None
-    abi = tuple(e.name for e in module.exports
-                if e.kind == "func" and e.name.startswith("proxy_abi_version_"))
+    abi = tuple(
+        e.name
+        for e in module.exports
+        if e.kind == "func" and e.name.startswith("proxy_abi_version_")
+    )
     if not abi:
-        raise UserError(f"{where}: not a Proxy-Wasm module: it exports no proxy_abi_version_* "
-                        "function")
+        raise UserError(
+            f"{where}: not a Proxy-Wasm module: it exports no proxy_abi_version_* function"
+        )
     return ModuleInfo(data=data, abi_exports=abi, build_info=module.build_info() or {})
 
 
@@ -170,9 +176,14 @@ def read_module_file(path: Path) -> ModuleInfo:
     return module_info(data, str(path))
 
 
-def module_annotations(info: ModuleInfo, *, title: str | None = None,
-                       description: str | None = None, source: str | None = None,
-                       extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def module_annotations(
+    info: ModuleInfo,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    source: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """The manifest annotations describing a module (standard OCI keys where they exist)."""
     ann: dict[str, str] = {}
     title = title or info.name
@@ -202,8 +213,11 @@ def module_annotations(info: ModuleInfo, *, title: str | None = None,
 
 def runtime_config(info: ModuleInfo) -> bytes:
     """Solo's ``runtime-config.json`` (``module.wasm.config.Runtime``), canonical JSON."""
-    doc = {"type": "envoy_proxy", "abiVersions": list(info.abi_exports),
-           "config": {"rootIds": list(info.root_ids)}}
+    doc = {
+        "type": "envoy_proxy",
+        "abiVersions": list(info.abi_exports),
+        "config": {"rootIds": list(info.root_ids)},
+    }
     return _canonical_json(doc)
 
 
@@ -222,8 +236,11 @@ class Blob:
         return sha256_digest(self.data)
 
     def descriptor(self) -> dict[str, Any]:
-        desc: dict[str, Any] = {"mediaType": self.media_type, "digest": self.digest,
-                                "size": len(self.data)}
+        desc: dict[str, Any] = {
+            "mediaType": self.media_type,
+            "digest": self.digest,
+            "size": len(self.data),
+        }
         if self.annotations:
             desc["annotations"] = dict(self.annotations)
         return desc
@@ -274,13 +291,13 @@ def _deterministic_tar_gz(files: list[tuple[str, bytes]]) -> tuple[bytes, bytes]
     return tar_bytes, gz.getvalue()
 
 
-def build_image(info: ModuleInfo, annotations: Mapping[str, str],
-                fmt: Format = "compat") -> Image:
+def build_image(info: ModuleInfo, annotations: Mapping[str, str], fmt: Format = "compat") -> Image:
     """Lay out ``info``'s module as a ``compat`` or ``oci`` image with ``annotations``."""
     rc = runtime_config(info)
     if fmt == "compat":
-        tar_bytes, tgz = _deterministic_tar_gz([(PLUGIN_FILE, info.data),
-                                                (RUNTIME_CONFIG_FILE, rc)])
+        tar_bytes, tgz = _deterministic_tar_gz(
+            [(PLUGIN_FILE, info.data), (RUNTIME_CONFIG_FILE, rc)]
+        )
         labels = {k: v for k, v in annotations.items() if k != ANN_VARIANT}
         config_doc = {
             "architecture": "wasm",
@@ -294,8 +311,10 @@ def build_image(info: ModuleInfo, annotations: Mapping[str, str],
         ann = {**annotations, ANN_VARIANT: "compat"}
     elif fmt == "oci":
         config = Blob(WASM_CONFIG, rc)
-        layers = (Blob(WASM_CONFIG, rc, {ANN_TITLE: RUNTIME_CONFIG_FILE}),
-                  Blob(WASM_CONTENT_LAYER, info.data, {ANN_TITLE: OCI_FILTER_FILE}))
+        layers = (
+            Blob(WASM_CONFIG, rc, {ANN_TITLE: RUNTIME_CONFIG_FILE}),
+            Blob(WASM_CONTENT_LAYER, info.data, {ANN_TITLE: OCI_FILTER_FILE}),
+        )
         ann = {k: v for k, v in annotations.items() if k != ANN_VARIANT}
     else:  # pragma: no cover - click restricts the choice
         raise UserError(f"unknown image format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -306,8 +325,13 @@ def build_image(info: ModuleInfo, annotations: Mapping[str, str],
         "layers": [layer.descriptor() for layer in layers],
         "annotations": ann,
     }
-    return Image(manifest=_canonical_json(manifest_doc), media_type=OCI_MANIFEST,
-                 config=config, layers=layers, format=fmt)
+    return Image(
+        manifest=_canonical_json(manifest_doc),
+        media_type=OCI_MANIFEST,
+        config=config,
+        layers=layers,
+        format=fmt,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -342,17 +366,20 @@ def image_format(manifest: Mapping[str, Any], media_type: str | None = None) -> 
     return None
 
 
-def module_layer(manifest: Mapping[str, Any], media_type: str | None, where: str
-                 ) -> tuple[str, dict[str, Any]]:
+def module_layer(
+    manifest: Mapping[str, Any], media_type: str | None, where: str
+) -> tuple[str, dict[str, Any]]:
     """The format and the layer descriptor holding the module, or UserError (Istio's wording)."""
     fmt = image_format(manifest, media_type)
     layers = manifest.get("layers") or []
     if fmt is None:
         n = len(layers) if isinstance(layers, list) else 0
         kinds = ", ".join(str(x.get("mediaType")) for x in layers if isinstance(x, dict))
-        raise UserError(f"{where}: not a Wasm plugin image: no tar+gzip last layer holding "
-                        f"plugin.wasm and not a 2-layer {WASM_CONTENT_LAYER} image "
-                        f"({n} layer(s): {kinds or 'none'})")
+        raise UserError(
+            f"{where}: not a Wasm plugin image: no tar+gzip last layer holding "
+            f"plugin.wasm and not a 2-layer {WASM_CONTENT_LAYER} image "
+            f"({n} layer(s): {kinds or 'none'})"
+        )
     if fmt == "oci":
         layer = next(x for x in layers if x.get("mediaType") == WASM_CONTENT_LAYER)
     else:
@@ -372,8 +399,9 @@ def verify_blob(data: bytes, descriptor: Mapping[str, Any], where: str) -> None:
         raise UserError(f"{where}: digest mismatch for blob {expected}: got {actual}")
     size = descriptor.get("size")
     if isinstance(size, int) and size != len(data):
-        raise UserError(f"{where}: size mismatch for blob {expected}: manifest says {size}, "
-                        f"got {len(data)}")
+        raise UserError(
+            f"{where}: size mismatch for blob {expected}: manifest says {size}, got {len(data)}"
+        )
 
 
 def extract_plugin(layer_data: bytes, fmt: str, where: str) -> bytes:
@@ -386,8 +414,10 @@ def extract_plugin(layer_data: bytes, fmt: str, where: str) -> bytes:
                 if Path(member.name).name != PLUGIN_FILE or not member.isfile():
                     continue
                 if member.size > MAX_MODULE_SIZE:
-                    raise UserError(f"{where}: plugin.wasm is {member.size} bytes, over the "
-                                    f"{MAX_MODULE_SIZE} byte limit")
+                    raise UserError(
+                        f"{where}: plugin.wasm is {member.size} bytes, over the "
+                        f"{MAX_MODULE_SIZE} byte limit"
+                    )
                 f = tar.extractfile(member)
                 if f is None:
                     break
@@ -397,9 +427,12 @@ def extract_plugin(layer_data: bytes, fmt: str, where: str) -> bytes:
     raise UserError(f"{where}: the image's last layer has no {PLUGIN_FILE}")
 
 
-def module_from_manifest(manifest: Mapping[str, Any], media_type: str | None,
-                         fetch: Callable[[dict[str, Any]], bytes], where: str
-                         ) -> tuple[str, bytes]:
+def module_from_manifest(
+    manifest: Mapping[str, Any],
+    media_type: str | None,
+    fetch: Callable[[dict[str, Any]], bytes],
+    where: str,
+) -> tuple[str, bytes]:
     """(format, module bytes): find the module layer, fetch it, verify it, extract it."""
     fmt, layer = module_layer(manifest, media_type, where)
     data = fetch(layer)

@@ -21,8 +21,10 @@ PLUGIN_TYPES = ("HTTP", "NETWORK")
 MATCH_MODES = ("CLIENT", "SERVER", "CLIENT_AND_SERVER")
 
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_KEY_RE = re.compile(r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
-                           r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_KEY_RE = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+    r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
 _LABEL_VALUE_RE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 
 
@@ -37,8 +39,10 @@ def resource_name(text: str) -> str:
 
 def check_name(name: str, what: str = "--name") -> str:
     if len(name) > 253 or not _DNS_LABEL_RE.match(name):
-        raise UserError(f"{what} {name!r} is not a valid Kubernetes name "
-                        "(lowercase letters, digits, '-' and '.')")
+        raise UserError(
+            f"{what} {name!r} is not a valid Kubernetes name "
+            "(lowercase letters, digits, '-' and '.')"
+        )
     return name
 
 
@@ -101,8 +105,9 @@ def load_plugin_config(path: Path) -> dict[str, Any]:
     if doc is None:
         return {}
     if not isinstance(doc, dict):
-        raise UserError(f"{path}: pluginConfig must be a mapping (JSON object), "
-                        f"got {type(doc).__name__}")
+        raise UserError(
+            f"{path}: pluginConfig must be a mapping (JSON object), got {type(doc).__name__}"
+        )
     try:
         json.dumps(doc)
     except (TypeError, ValueError) as exc:
@@ -116,15 +121,25 @@ def _loc(path: Path, line: int | None, col: int | None) -> Any:
     return Location(str(path), line, col)
 
 
-def wasm_plugin(*, name: str, url: str, namespace: str | None = None,
-                sha256: str | None = None, plugin_name: str | None = None,
-                phase: str | None = None, priority: int | None = None,
-                plugin_config: Mapping[str, Any] | None = None,
-                match: Sequence[Mapping[str, Any]] = (), fail_strategy: str | None = None,
-                selector: Mapping[str, str] | None = None,
-                image_pull_policy: str | None = None, image_pull_secret: str | None = None,
-                plugin_type: str | None = None, env: Mapping[str, str] | None = None,
-                labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+def wasm_plugin(
+    *,
+    name: str,
+    url: str,
+    namespace: str | None = None,
+    sha256: str | None = None,
+    plugin_name: str | None = None,
+    phase: str | None = None,
+    priority: int | None = None,
+    plugin_config: Mapping[str, Any] | None = None,
+    match: Sequence[Mapping[str, Any]] = (),
+    fail_strategy: str | None = None,
+    selector: Mapping[str, str] | None = None,
+    image_pull_policy: str | None = None,
+    image_pull_secret: str | None = None,
+    plugin_type: str | None = None,
+    env: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The WasmPlugin object as a dict (field order as in Istio's docs)."""
     if sha256 is not None and not re.fullmatch(r"[a-f0-9]{64}", sha256):
         raise UserError(f"sha256 {sha256!r} is not 64 lowercase hex digits")
@@ -160,8 +175,9 @@ def wasm_plugin(*, name: str, url: str, namespace: str | None = None,
     if match:
         spec["match"] = [dict(m) for m in match]
     if env:
-        spec["vmConfig"] = {"env": [{"name": k, "valueFrom": "INLINE", "value": v}
-                                    for k, v in env.items()]}
+        spec["vmConfig"] = {
+            "env": [{"name": k, "valueFrom": "INLINE", "value": v} for k, v in env.items()]
+        }
     if plugin_config is not None:
         spec["pluginConfig"] = dict(plugin_config)
     return {"apiVersion": API_VERSION, "kind": KIND, "metadata": metadata, "spec": spec}

@@ -32,8 +32,7 @@ from proxy_wasm_compiler.hub.reference import Reference, normalize_registry, par
 from proxy_wasm_compiler.hub.registry import Manifest, RegistryClient, Transport
 
 
-def _client(registry: str, transport: Transport | None, config_dir: Path | None
-            ) -> RegistryClient:
+def _client(registry: str, transport: Transport | None, config_dir: Path | None) -> RegistryClient:
     credential = CredentialStore(config_dir).get(registry)
     return RegistryClient(registry, transport or Transport(), credential)
 
@@ -54,24 +53,42 @@ class PushResult:
     module: ModuleInfo
 
 
-def push_module(path: Path, ref: str | Reference, *, fmt: Format = "compat",
-                title: str | None = None, description: str | None = None,
-                source: str | None = None, extra_annotations: dict[str, str] | None = None,
-                transport: Transport | None = None, config_dir: Path | None = None
-                ) -> PushResult:
+def push_module(
+    path: Path,
+    ref: str | Reference,
+    *,
+    fmt: Format = "compat",
+    title: str | None = None,
+    description: str | None = None,
+    source: str | None = None,
+    extra_annotations: dict[str, str] | None = None,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> PushResult:
     """Check ``path`` is a Proxy-Wasm module, lay it out as an image, push it to ``ref``."""
     target = _as_ref(ref)
     if target.digest is not None:
         raise UserError(f"{ref}: push to a tag, not a digest (the digest is computed)")
     info = read_module_file(path)
-    annotations = module_annotations(info, title=title or path.stem, description=description,
-                                     source=source, extra=extra_annotations)
+    annotations = module_annotations(
+        info,
+        title=title or path.stem,
+        description=description,
+        source=source,
+        extra=extra_annotations,
+    )
     image = build_image(info, annotations, fmt)
     digest = _client(target.registry, transport, config_dir).push_image(target, image)
     pinned = target.with_digest(digest)
-    LocalIndex(config_dir).record(str(target), digest, fmt, "pushed",
-                                  _manifest_annotations(image.manifest), len(info.data),
-                                  str(path.resolve()))
+    LocalIndex(config_dir).record(
+        str(target),
+        digest,
+        fmt,
+        "pushed",
+        _manifest_annotations(image.manifest),
+        len(info.data),
+        str(path.resolve()),
+    )
     return PushResult(pinned, digest, fmt, annotations, info)
 
 
@@ -93,20 +110,27 @@ class PullResult:
     module_digest: str
 
 
-def fetch_module(ref: str | Reference, *, transport: Transport | None = None,
-                 config_dir: Path | None = None) -> tuple[Manifest, str, ModuleInfo]:
+def fetch_module(
+    ref: str | Reference, *, transport: Transport | None = None, config_dir: Path | None = None
+) -> tuple[Manifest, str, ModuleInfo]:
     """(manifest, format, module): fetch and verify everything, write nothing."""
     target = _as_ref(ref)
     client = _client(target.registry, transport, config_dir)
     manifest = client.get_manifest(target)
-    fmt, data = module_from_manifest(manifest.doc, manifest.media_type,
-                                     lambda desc: client.get_blob(target, desc), str(target))
+    fmt, data = module_from_manifest(
+        manifest.doc, manifest.media_type, lambda desc: client.get_blob(target, desc), str(target)
+    )
     info = module_info(data, f"{target} (plugin.wasm)")
     return manifest, fmt, info
 
 
-def pull(ref: str | Reference, output: Path | None = None, *,
-         transport: Transport | None = None, config_dir: Path | None = None) -> PullResult:
+def pull(
+    ref: str | Reference,
+    output: Path | None = None,
+    *,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> PullResult:
     """Pull ``ref``, verify manifest and layer digests, write the module atomically."""
     target = _as_ref(ref)
     manifest, fmt, info = fetch_module(target, transport=transport, config_dir=config_dir)
@@ -117,39 +141,70 @@ def pull(ref: str | Reference, output: Path | None = None, *,
         atomic_write(dest, info.data)
     except OSError as exc:
         raise UserError(f"{dest}: cannot write: {exc.strerror or exc}") from None
-    LocalIndex(config_dir).record(str(target), manifest.digest, fmt, "pulled",
-                                  manifest.annotations, len(info.data), str(dest.resolve()))
-    return PullResult(target.with_digest(manifest.digest), manifest.digest, fmt,
-                      manifest.annotations, dest, info.digest)
+    LocalIndex(config_dir).record(
+        str(target),
+        manifest.digest,
+        fmt,
+        "pulled",
+        manifest.annotations,
+        len(info.data),
+        str(dest.resolve()),
+    )
+    return PullResult(
+        target.with_digest(manifest.digest),
+        manifest.digest,
+        fmt,
+        manifest.annotations,
+        dest,
+        info.digest,
+    )
 
 
-def pull_module(ref: str | Reference, dest_dir: Path, *, plain_http: bool = False,
-                ca_file: str | None = None, insecure: bool = False,
-                transport: Transport | None = None, config_dir: Path | None = None) -> Path:
+def pull_module(
+    ref: str | Reference,
+    dest_dir: Path,
+    *,
+    plain_http: bool = False,
+    ca_file: str | None = None,
+    insecure: bool = False,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> Path:
     """Pull ``[oci://]REF`` into ``dest_dir`` and return the module's path (for ``run``).
 
     The file is named ``<repository basename>-<first 16 hex of the manifest digest>.wasm``;
     digests are verified and the file is written atomically. Raises UserError on any failure.
     """
     target = _as_ref(ref)
-    transport = transport or Transport(plain_http=plain_http, ca_file=ca_file,
-                                       insecure=insecure)
+    transport = transport or Transport(plain_http=plain_http, ca_file=ca_file, insecure=insecure)
     manifest, fmt, info = fetch_module(target, transport=transport, config_dir=config_dir)
     dest = Path(dest_dir) / f"{target.basename}-{manifest.digest.split(':', 1)[1][:16]}.wasm"
     try:
         atomic_write(dest, info.data)
     except OSError as exc:
         raise UserError(f"{dest}: cannot write: {exc.strerror or exc}") from None
-    LocalIndex(config_dir).record(str(target), manifest.digest, fmt, "pulled",
-                                  manifest.annotations, len(info.data), str(dest.resolve()))
+    LocalIndex(config_dir).record(
+        str(target),
+        manifest.digest,
+        fmt,
+        "pulled",
+        manifest.annotations,
+        len(info.data),
+        str(dest.resolve()),
+    )
     return dest
 
 
 # -- tag --------------------------------------------------------------------------------------
 
 
-def tag(src: str | Reference, dst: str | Reference, *, transport: Transport | None = None,
-        config_dir: Path | None = None) -> Reference:
+def tag(
+    src: str | Reference,
+    dst: str | Reference,
+    *,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> Reference:
     """Point ``dst`` at ``src``'s manifest (copying blobs across repositories/registries)."""
     source, target = _as_ref(src), _as_ref(dst)
     if target.digest is not None:
@@ -163,16 +218,21 @@ def tag(src: str | Reference, dst: str | Reference, *, transport: Transport | No
         dst_client.copy_blobs(src_client, source, target, manifest)
     digest = dst_client.put_manifest(target, manifest.raw, manifest.media_type)
     fmt = image_format(manifest.doc, manifest.media_type) or "unknown"
-    LocalIndex(config_dir).record(str(target), digest, fmt, "tagged", manifest.annotations,
-                                  0, None)
+    LocalIndex(config_dir).record(str(target), digest, fmt, "tagged", manifest.annotations, 0, None)
     return target.with_digest(digest)
 
 
 # -- login / logout ---------------------------------------------------------------------------
 
 
-def login(registry: str, username: str, password: str, *, transport: Transport | None = None,
-          config_dir: Path | None = None) -> bool:
+def login(
+    registry: str,
+    username: str,
+    password: str,
+    *,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> bool:
     """Check the credentials against ``registry`` and store them (0600). Returns False if the
     registry does not ask for authentication (they are stored anyway)."""
     host = normalize_registry(registry)
@@ -209,9 +269,13 @@ def _matches(search: str | None, *texts: str) -> bool:
     return any(needle in t.lower() for t in texts)
 
 
-def list_remote(registry: str, *, search: str | None = None,
-                transport: Transport | None = None, config_dir: Path | None = None
-                ) -> list[RemoteImage]:
+def list_remote(
+    registry: str,
+    *,
+    search: str | None = None,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> list[RemoteImage]:
     """Every repository:tag in ``registry`` (``_catalog`` + ``tags/list``) with annotations;
     ``search`` keeps those whose repository, tag or an annotation value contains it."""
     host = normalize_registry(registry)
@@ -232,8 +296,9 @@ def list_remote(registry: str, *, search: str | None = None,
     return out
 
 
-def list_local(*, search: str | None = None, config_dir: Path | None = None
-               ) -> list[dict[str, Any]]:
+def list_local(
+    *, search: str | None = None, config_dir: Path | None = None
+) -> list[dict[str, Any]]:
     rows = []
     for entry in LocalIndex(config_dir).entries():
         if _matches(search, entry.reference, *entry.annotations.values()):
@@ -247,20 +312,33 @@ def list_local(*, search: str | None = None, config_dir: Path | None = None
 def _single_root_id(root_ids: list[str], where: str) -> str | None:
     ids = [r for r in root_ids if r]
     if len(ids) > 1:
-        raise UserError(f"{where} has several root ids ({', '.join(ids)}): choose one with "
-                        "--plugin-name")
+        raise UserError(
+            f"{where} has several root ids ({', '.join(ids)}): choose one with --plugin-name"
+        )
     return ids[0] if ids else None
 
 
-def deploy_istio(target: str, *, url: str | None = None, name: str | None = None,
-                 namespace: str | None = None, plugin_name: str | None = None,
-                 phase: str | None = None, priority: int | None = None,
-                 config_file: Path | None = None, match: list[str] | None = None,
-                 fail_strategy: str | None = None, selector: list[str] | None = None,
-                 image_pull_policy: str | None = None, image_pull_secret: str | None = None,
-                 plugin_type: str | None = None, env: list[str] | None = None,
-                 offline: bool = False, transport: Transport | None = None,
-                 config_dir: Path | None = None) -> dict[str, Any]:
+def deploy_istio(
+    target: str,
+    *,
+    url: str | None = None,
+    name: str | None = None,
+    namespace: str | None = None,
+    plugin_name: str | None = None,
+    phase: str | None = None,
+    priority: int | None = None,
+    config_file: Path | None = None,
+    match: list[str] | None = None,
+    fail_strategy: str | None = None,
+    selector: list[str] | None = None,
+    image_pull_policy: str | None = None,
+    image_pull_secret: str | None = None,
+    plugin_type: str | None = None,
+    env: list[str] | None = None,
+    offline: bool = False,
+    transport: Transport | None = None,
+    config_dir: Path | None = None,
+) -> dict[str, Any]:
     """A WasmPlugin for an image REF (url ``oci://``, sha256 = manifest digest) or a module
     FILE served at ``url`` (sha256 = the module's checksum)."""
     plugin_config = istio.load_plugin_config(config_file) if config_file else None
@@ -276,8 +354,10 @@ def deploy_istio(target: str, *, url: str | None = None, name: str | None = None
     if target.endswith(".wasm") or as_file.is_file():
         info = read_module_file(as_file)
         if not url:
-            raise UserError(f"{target}: a module file needs --url http(s)://... where Istio "
-                            "can download it (or push it and deploy the image reference)")
+            raise UserError(
+                f"{target}: a module file needs --url http(s)://... where Istio "
+                "can download it (or push it and deploy the image reference)"
+            )
         if not url.startswith(("http://", "https://", "file://")):
             raise UserError(f"--url {url!r}: expected an http://, https:// or file:// URL")
         sha = info.digest.split(":", 1)[1]
@@ -285,22 +365,22 @@ def deploy_istio(target: str, *, url: str | None = None, name: str | None = None
         default_name = info.name or as_file.stem
     else:
         if url:
-            raise UserError("--url is for a module FILE; an image REF is fetched from its "
-                            "registry")
+            raise UserError("--url is for a module FILE; an image REF is fetched from its registry")
         ref = parse_reference(target)
         root = plugin_name
         if offline:
             if ref.digest is None:
-                raise UserError(f"{target}: --offline needs a pinned reference "
-                                "(REF@sha256:...)")
+                raise UserError(f"{target}: --offline needs a pinned reference (REF@sha256:...)")
             digest = ref.digest
             title = None
         else:
             client = _client(ref.registry, transport, config_dir)
             manifest = client.get_manifest(ref)
             if image_format(manifest.doc, manifest.media_type) is None:
-                raise UserError(f"{ref}: Istio would refuse this image: no tar+gzip last layer "
-                                "holding plugin.wasm and not a 2-layer Wasm image")
+                raise UserError(
+                    f"{ref}: Istio would refuse this image: no tar+gzip last layer "
+                    "holding plugin.wasm and not a 2-layer Wasm image"
+                )
             digest = manifest.digest
             ann = manifest.annotations
             title = ann.get(ANN_TITLE)
@@ -312,13 +392,23 @@ def deploy_istio(target: str, *, url: str | None = None, name: str | None = None
         url = f"oci://{ref.name}{tag_or_digest}"
         default_name = title or ref.basename
     resource = istio.check_name(name) if name else istio.resource_name(default_name)
-    return istio.wasm_plugin(name=resource, url=url, namespace=namespace, sha256=sha,
-                             plugin_name=root, phase=phase, priority=priority,
-                             plugin_config=plugin_config, match=matches,
-                             fail_strategy=fail_strategy, selector=labels,
-                             image_pull_policy=image_pull_policy,
-                             image_pull_secret=image_pull_secret, plugin_type=plugin_type,
-                             env=env_map)
+    return istio.wasm_plugin(
+        name=resource,
+        url=url,
+        namespace=namespace,
+        sha256=sha,
+        plugin_name=root,
+        phase=phase,
+        priority=priority,
+        plugin_config=plugin_config,
+        match=matches,
+        fail_strategy=fail_strategy,
+        selector=labels,
+        image_pull_policy=image_pull_policy,
+        image_pull_secret=image_pull_secret,
+        plugin_type=plugin_type,
+        env=env_map,
+    )
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -15,7 +15,8 @@ _REPOSITORY_RE = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
 _TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
 _HOST_RE = re.compile(
-    r"^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::[0-9]{1,5})?$")
+    r"^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::[0-9]{1,5})?$"
+)
 
 
 def _looks_like_host(component: str) -> bool:
@@ -27,7 +28,7 @@ def normalize_registry(registry: str) -> str:
     value = registry.strip()
     for scheme in ("oci://", "https://", "http://"):
         if value.startswith(scheme):
-            value = value[len(scheme):]
+            value = value[len(scheme) :]
     value = value.rstrip("/").lower()
     if not value or "/" in value or not _HOST_RE.match(value):
         raise UserError(f"{registry!r} is not a registry host (expected e.g. 127.0.0.1:5000)")
@@ -89,16 +90,20 @@ def parse_reference(text: str) -> Reference:
     original = text
     value = text.strip()
     if value.startswith("oci://"):
-        value = value[len("oci://"):]
+        value = value[len("oci://") :]
     if not value or "://" in value:
-        raise UserError(f"{original!r} is not an image reference "
-                        "(expected REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST])")
+        raise UserError(
+            f"{original!r} is not an image reference "
+            "(expected REGISTRY/REPOSITORY[:TAG][@sha256:DIGEST])"
+        )
     digest: str | None = None
     if "@" in value:
         value, digest = value.split("@", 1)
         if not _DIGEST_RE.match(digest):
-            raise UserError(f"{original!r}: bad digest {digest!r} "
-                            "(expected sha256: and 64 lowercase hex digits)")
+            raise UserError(
+                f"{original!r}: bad digest {digest!r} "
+                "(expected sha256: and 64 lowercase hex digits)"
+            )
     registry = DEFAULT_REGISTRY
     first, _, rest = value.partition("/")
     if rest and _looks_like_host(first):
@@ -108,12 +113,14 @@ def parse_reference(text: str) -> Reference:
     last_slash = value.rfind("/")
     colon = value.rfind(":")
     if colon > last_slash:
-        value, tag = value[:colon], value[colon + 1:]
+        value, tag = value[:colon], value[colon + 1 :]
         if not _TAG_RE.match(tag):
             raise UserError(f"{original!r}: bad tag {tag!r}")
     if not _REPOSITORY_RE.match(value):
-        raise UserError(f"{original!r}: bad repository name {value!r} "
-                        "(lowercase letters, digits and . _ - separated by /)")
+        raise UserError(
+            f"{original!r}: bad repository name {value!r} "
+            "(lowercase letters, digits and . _ - separated by /)"
+        )
     if registry == DEFAULT_REGISTRY and "/" not in value:
         value = f"library/{value}"
     if tag is None and digest is None:

@@ -91,12 +91,23 @@ class _TimeoutAdapter(requests.adapters.HTTPAdapter):
         super().__init__()
         self._timeout = timeout
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Any = None, verify: bool | str = True, cert: Any = None,
-             proxies: Any = None) -> requests.Response:
-        return super().send(request, stream=stream,
-                            timeout=self._timeout if timeout is None else timeout,
-                            verify=verify, cert=cert, proxies=proxies)
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        return super().send(
+            request,
+            stream=stream,
+            timeout=self._timeout if timeout is None else timeout,
+            verify=verify,
+            cert=cert,
+            proxies=proxies,
+        )
 
 
 class _Oras(oras.provider.Registry):  # type: ignore[misc]
@@ -156,15 +167,20 @@ def _guard(registry: str, transport: Transport) -> Iterator[None]:
         raise
     except requests.exceptions.SSLError as exc:
         reason = _root_reason(exc)
-        hint = ("; use --ca-file for a private CA, or --plain-http for a registry served "
-                "over HTTP") if not transport.plain_http else ""
+        hint = (
+            ("; use --ca-file for a private CA, or --plain-http for a registry served over HTTP")
+            if not transport.plain_http
+            else ""
+        )
         raise UserError(f"TLS error talking to registry {registry}: {reason}{hint}") from None
     except requests.exceptions.Timeout:
-        raise UserError(f"registry {registry} did not answer within {transport.timeout:g}s"
-                        ) from None
+        raise UserError(
+            f"registry {registry} did not answer within {transport.timeout:g}s"
+        ) from None
     except requests.exceptions.ConnectionError as exc:
-        raise UserError(f"cannot reach registry {registry} over {transport.scheme}: "
-                        f"{_root_reason(exc)}") from None
+        raise UserError(
+            f"cannot reach registry {registry} over {transport.scheme}: {_root_reason(exc)}"
+        ) from None
     except requests.exceptions.RequestException as exc:
         raise UserError(f"request to registry {registry} failed: {_root_reason(exc)}") from None
     except (ValueError, RuntimeError) as exc:  # oras-py reports protocol trouble this way
@@ -188,13 +204,20 @@ def _root_reason(exc: BaseException) -> str:
             continue
         reason = str(seen)
         break
-    for marker in ("Connection refused", "Name or service not known", "certificate verify failed",
-                   "WRONG_VERSION_NUMBER", "wrong version number", "timed out",
-                   "No route to host", "Temporary failure in name resolution"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "certificate verify failed",
+        "WRONG_VERSION_NUMBER",
+        "wrong version number",
+        "timed out",
+        "No route to host",
+        "Temporary failure in name resolution",
+    ):
         if marker in reason:
             if "certificate verify failed" in marker:
                 tail = reason.split("certificate verify failed", 1)[1]
-                tail = re.sub(r"\s*\(_ssl\.c:\d+\).*$", "", tail).strip(" :()\"")
+                tail = re.sub(r"\s*\(_ssl\.c:\d+\).*$", "", tail).strip(' :()"')
                 return f"certificate verify failed ({tail})" if tail else marker
             if marker.lower().replace("_", " ") == "wrong version number":
                 return "the server does not speak TLS (is it a plain-HTTP registry?)"
@@ -205,8 +228,12 @@ def _root_reason(exc: BaseException) -> str:
 class RegistryClient:
     """One registry host: probes ``/v2/``, picks Basic or Bearer auth, does the protocol."""
 
-    def __init__(self, registry: str, transport: Transport | None = None,
-                 credential: Credential | None = None) -> None:
+    def __init__(
+        self,
+        registry: str,
+        transport: Transport | None = None,
+        credential: Credential | None = None,
+    ) -> None:
         self.registry = registry
         self.transport = transport or Transport()
         self.credential = credential
@@ -235,8 +262,11 @@ class RegistryClient:
             with _guard(self.registry, self.transport), self._new_session() as session:
                 resp = session.get(self._url("/v2/"), verify=self.transport.verify)
         except UserError as exc:
-            if self.transport.plain_http or not _is_loopback(self.registry) or \
-                    "does not speak TLS" not in exc.message:
+            if (
+                self.transport.plain_http
+                or not _is_loopback(self.registry)
+                or "does not speak TLS" not in exc.message
+            ):
                 raise
             self.transport = dataclasses.replace(self.transport, plain_http=True)
             with _guard(self.registry, self.transport), self._new_session() as session:
@@ -248,8 +278,10 @@ class RegistryClient:
             return "basic" if header.lower().startswith("basic") else "bearer"
         if resp.status_code == 400 and "HTTPS" in resp.text:
             raise UserError(f"registry {self.registry} serves HTTPS: drop --plain-http")
-        raise UserError(f"{self.registry} is not an OCI registry: GET /v2/ answered "
-                        f"{resp.status_code} {resp.reason}")
+        raise UserError(
+            f"{self.registry} is not an OCI registry: GET /v2/ answered "
+            f"{resp.status_code} {resp.reason}"
+        )
 
     @property
     def client(self) -> Any:
@@ -261,9 +293,12 @@ class RegistryClient:
         if scheme == "basic" and self.credential is None:
             self._need_login()
         with _guard(self.registry, self.transport):
-            client = _Oras(hostname=self.registry, insecure=self.transport.plain_http,
-                           tls_verify=self.transport.verify,
-                           auth_backend="basic" if scheme == "basic" else "token")
+            client = _Oras(
+                hostname=self.registry,
+                insecure=self.transport.plain_http,
+                tls_verify=self.transport.verify,
+                auth_backend="basic" if scheme == "basic" else "token",
+            )
             session = self._new_session()
             client.session = session
             client.auth.session = session
@@ -275,8 +310,10 @@ class RegistryClient:
         return client
 
     def _need_login(self) -> NoReturn:
-        raise UserError(f"registry {self.registry} requires authentication: run "
-                        f"`proxy-wasm login {self.registry} -u USER --password-stdin`")
+        raise UserError(
+            f"registry {self.registry} requires authentication: run "
+            f"`proxy-wasm login {self.registry} -u USER --password-stdin`"
+        )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         client = self.client
@@ -284,8 +321,7 @@ class RegistryClient:
             resp: requests.Response = client.do_request(self._url(path), method, **kwargs)
             return resp
 
-    def _check(self, resp: requests.Response, what: str, *, not_found: str | None = None
-               ) -> None:
+    def _check(self, resp: requests.Response, what: str, *, not_found: str | None = None) -> None:
         status = resp.status_code
         if 200 <= status < 300:
             return
@@ -294,19 +330,22 @@ class RegistryClient:
         if status == 401:
             if self.credential is None:
                 self._need_login()
-            raise UserError(f"registry {self.registry} rejected the credentials of user "
-                            f"{self.credential.username!r} (401 Unauthorized); run "
-                            f"`proxy-wasm login {self.registry}` again")
+            raise UserError(
+                f"registry {self.registry} rejected the credentials of user "
+                f"{self.credential.username!r} (401 Unauthorized); run "
+                f"`proxy-wasm login {self.registry}` again"
+            )
         if status == 403:
             raise UserError(f"registry {self.registry} denied {what} (403 Forbidden){suffix}")
         if status == 404 and not_found is not None:
             raise UserError(not_found)
         if status in (400, 415) and "manifest" in what:
-            raise UserError(f"registry {self.registry} rejected the image manifest "
-                            f"({status} {resp.reason}){suffix}; it may not accept these media "
-                            "types: try --format compat")
-        raise UserError(f"registry {self.registry}: {what} failed: {status} {resp.reason}"
-                        f"{suffix}")
+            raise UserError(
+                f"registry {self.registry} rejected the image manifest "
+                f"({status} {resp.reason}){suffix}; it may not accept these media "
+                "types: try --format compat"
+            )
+        raise UserError(f"registry {self.registry}: {what} failed: {status} {resp.reason}{suffix}")
 
     def _container(self, ref: Reference) -> Any:
         return oras.container.Container(f"{self.registry}/{ref.repository}")
@@ -320,27 +359,34 @@ class RegistryClient:
         media = manifest.media_type.split(";")[0].strip()
         if media in (OCI_INDEX, DOCKER_MANIFEST_LIST):
             entries = [m for m in manifest.doc.get("manifests") or [] if isinstance(m, dict)]
-            wasm = [m for m in entries
-                    if (m.get("platform") or {}).get("architecture") == "wasm"]
+            wasm = [m for m in entries if (m.get("platform") or {}).get("architecture") == "wasm"]
             chosen = wasm if len(wasm) == 1 else entries
             if len(chosen) != 1 or not isinstance(chosen[0].get("digest"), str):
-                raise UserError(f"{ref}: is an image index with {len(entries)} images; "
-                                "pass the digest of one image (REF@sha256:...)")
+                raise UserError(
+                    f"{ref}: is an image index with {len(entries)} images; "
+                    "pass the digest of one image (REF@sha256:...)"
+                )
             return self._get_manifest(ref, str(chosen[0]["digest"]))
         return manifest
 
     def _get_manifest(self, ref: Reference, reference: str) -> Manifest:
-        resp = self._request("GET", f"/v2/{ref.repository}/manifests/{reference}",
-                             headers={"Accept": ", ".join(MANIFEST_ACCEPT)}, stream=True)
+        resp = self._request(
+            "GET",
+            f"/v2/{ref.repository}/manifests/{reference}",
+            headers={"Accept": ", ".join(MANIFEST_ACCEPT)},
+            stream=True,
+        )
         with resp:
             if resp.status_code == 404:
                 codes = _error_codes(resp)
                 if "NAME_UNKNOWN" in codes:
-                    raise UserError(f"{ref}: repository {ref.repository!r} not found in "
-                                    f"{self.registry}")
+                    raise UserError(
+                        f"{ref}: repository {ref.repository!r} not found in {self.registry}"
+                    )
                 what = "digest" if reference.startswith("sha256:") else "tag"
-                raise UserError(f"{ref}: {what} {reference!r} not found in "
-                                f"{self.registry}/{ref.repository}")
+                raise UserError(
+                    f"{ref}: {what} {reference!r} not found in {self.registry}/{ref.repository}"
+                )
             self._check(resp, f"fetching the manifest of {ref}")
             raw = resp.raw.read(_MAX_MANIFEST + 1, decode_content=True)
         if len(raw) > _MAX_MANIFEST:
@@ -348,11 +394,15 @@ class RegistryClient:
         digest = sha256_digest(raw)
         served = resp.headers.get("Docker-Content-Digest")
         if served and served != digest:
-            raise UserError(f"{ref}: digest mismatch: the registry says {served}, the manifest "
-                            f"it served hashes to {digest}")
+            raise UserError(
+                f"{ref}: digest mismatch: the registry says {served}, the manifest "
+                f"it served hashes to {digest}"
+            )
         if reference.startswith("sha256:") and reference != digest:
-            raise UserError(f"{ref}: digest mismatch: asked for {reference}, the manifest "
-                            f"served hashes to {digest}")
+            raise UserError(
+                f"{ref}: digest mismatch: asked for {reference}, the manifest "
+                f"served hashes to {digest}"
+            )
         doc = parse_manifest(raw, str(ref))
         media = resp.headers.get("Content-Type") or str(doc.get("mediaType") or "")
         return Manifest(raw=raw, media_type=media.split(";")[0].strip(), digest=digest, doc=doc)
@@ -362,13 +412,19 @@ class RegistryClient:
         if ref.tag is None:
             raise UserError(f"{ref}: a tag is needed to push (e.g. {ref.name}:1.0)")
         digest = sha256_digest(raw)
-        resp = self._request("PUT", f"/v2/{ref.repository}/manifests/{ref.tag}",
-                             data=raw, headers={"Content-Type": media_type})
+        resp = self._request(
+            "PUT",
+            f"/v2/{ref.repository}/manifests/{ref.tag}",
+            data=raw,
+            headers={"Content-Type": media_type},
+        )
         self._check(resp, f"pushing the image manifest to {ref}")
         served = resp.headers.get("Docker-Content-Digest")
         if served and served != digest:
-            raise UserError(f"{ref}: digest mismatch: pushed a manifest with digest {digest}, "
-                            f"the registry stored {served}")
+            raise UserError(
+                f"{ref}: digest mismatch: pushed a manifest with digest {digest}, "
+                f"the registry stored {served}"
+            )
         return digest
 
     # -- blobs --------------------------------------------------------------------------------
@@ -379,16 +435,21 @@ class RegistryClient:
         limit = min(int(descriptor.get("size") or MAX_MODULE_SIZE), MAX_MODULE_SIZE * 2)
         resp = self._request("GET", f"/v2/{ref.repository}/blobs/{digest}", stream=True)
         with resp:
-            self._check(resp, f"downloading blob {digest}",
-                        not_found=f"{ref}: blob {digest} is missing from {self.registry}")
+            self._check(
+                resp,
+                f"downloading blob {digest}",
+                not_found=f"{ref}: blob {digest} is missing from {self.registry}",
+            )
             chunks: list[bytes] = []
             total = 0
             with _guard(self.registry, self.transport):
                 for chunk in resp.iter_content(chunk_size=1 << 16):
                     total += len(chunk)
                     if total > limit:
-                        raise UserError(f"{ref}: blob {digest} is larger than its descriptor "
-                                        f"says ({limit} bytes)")
+                        raise UserError(
+                            f"{ref}: blob {digest} is larger than its descriptor "
+                            f"says ({limit} bytes)"
+                        )
                     chunks.append(chunk)
         return b"".join(chunks)
 
@@ -400,23 +461,30 @@ class RegistryClient:
             for i, blob in enumerate(image.blobs):
                 path = Path(tmp) / f"blob{i}"
                 path.write_bytes(blob.data)
-                layer = {"mediaType": blob.media_type, "digest": blob.digest,
-                         "size": len(blob.data)}
+                layer = {
+                    "mediaType": blob.media_type,
+                    "digest": blob.digest,
+                    "size": len(blob.data),
+                }
                 with _guard(self.registry, self.transport):
                     resp = client.upload_blob(str(path), container, layer)
                 self._check(resp, f"uploading blob {blob.digest} ({blob.media_type})")
         return self.put_manifest(ref, image.manifest, image.media_type)
 
-    def copy_blobs(self, src_client: RegistryClient, src: Reference, dst: Reference,
-                   manifest: Manifest) -> None:
+    def copy_blobs(
+        self, src_client: RegistryClient, src: Reference, dst: Reference, manifest: Manifest
+    ) -> None:
         """Make every blob of ``manifest`` (in ``src``) present in ``dst``'s repository."""
         client = self.client
         container = self._container(dst)
         descriptors = [manifest.doc.get("config"), *(manifest.doc.get("layers") or [])]
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-tag-") as tmp:
             for i, desc in enumerate(d for d in descriptors if isinstance(d, dict)):
-                layer = {"mediaType": desc.get("mediaType"), "digest": desc.get("digest"),
-                         "size": desc.get("size")}
+                layer = {
+                    "mediaType": desc.get("mediaType"),
+                    "digest": desc.get("digest"),
+                    "size": desc.get("size"),
+                }
                 with _guard(self.registry, self.transport):
                     if client.blob_exists(layer, container):
                         continue
@@ -444,9 +512,11 @@ class RegistryClient:
             try:
                 client._do_paginated_request(self._url("/v2/_catalog?n=1000"), callable=collect)
             except ValueError as exc:
-                raise UserError(f"registry {self.registry} does not list its repositories "
-                                f"(GET /v2/_catalog failed: {exc}); name a repository "
-                                "instead") from None
+                raise UserError(
+                    f"registry {self.registry} does not list its repositories "
+                    f"(GET /v2/_catalog failed: {exc}); name a repository "
+                    "instead"
+                ) from None
         return sorted(set(repos))
 
     def tags(self, repository: str) -> list[str]:
@@ -468,15 +538,19 @@ class RegistryClient:
             else:
                 challenge = session.get(self._url("/v2/"), verify=self.transport.verify)
                 header = oras.auth.utils.parse_auth_header(
-                    challenge.headers.get("WWW-Authenticate", ""))
+                    challenge.headers.get("WWW-Authenticate", "")
+                )
                 if not header.realm:
                     raise UserError(f"registry {self.registry} sent no token realm")
                 params = {"service": header.service} if header.service else {}
-                resp = session.get(header.realm, params=params, auth=cred,
-                                   verify=self.transport.verify)
+                resp = session.get(
+                    header.realm, params=params, auth=cred, verify=self.transport.verify
+                )
         if resp.status_code in (401, 403):
-            raise UserError(f"login to {self.registry} failed: the registry rejected the "
-                            f"credentials of user {self.credential.username!r} "
-                            f"({resp.status_code} {resp.reason})")
+            raise UserError(
+                f"login to {self.registry} failed: the registry rejected the "
+                f"credentials of user {self.credential.username!r} "
+                f"({resp.status_code} {resp.reason})"
+            )
         self._check(resp, "login")
         return True

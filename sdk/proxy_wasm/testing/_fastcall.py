@@ -62,8 +62,14 @@ class HostFunctions:
     def __init__(self) -> None:
         self._keep: list[Any] = []  # ctypes callbacks must outlive the linker
 
-    def define(self, linker: wasmtime.Linker, module: str, name: str,
-               params: list[wasmtime.ValType], impl: HostImpl) -> None:
+    def define(
+        self,
+        linker: wasmtime.Linker,
+        module: str,
+        name: str,
+        params: list[wasmtime.ValType],
+        impl: HostImpl,
+    ) -> None:
         kinds = [p == wasmtime.ValType.i64() for p in params]
 
         def trampoline(_env: Any, caller_ptr: Any, raw: Any, _n: int) -> int:
@@ -87,8 +93,14 @@ class HostFunctions:
         self._keep.append(ty)
         module_bytes, name_bytes = module.encode(), name.encode()
         error = ffi.wasmtime_linker_define_func_unchecked(
-            linker.ptr(), ctypes.create_string_buffer(module_bytes), len(module_bytes),
-            ctypes.create_string_buffer(name_bytes), len(name_bytes), ty.ptr(), callback, None,
+            linker.ptr(),
+            ctypes.create_string_buffer(module_bytes),
+            len(module_bytes),
+            ctypes.create_string_buffer(name_bytes),
+            len(name_bytes),
+            ty.ptr(),
+            callback,
+            None,
             _no_finalizer,
         )
         if error:
