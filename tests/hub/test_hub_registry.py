@@ -548,7 +548,8 @@ class _RejectingRegistry(http.server.BaseHTTPRequestHandler):
                         {
                             "code": "MANIFEST_INVALID",
                             "message": "manifest invalid",
-                            "detail": "unknown media type application/vnd.module.wasm.config.v1+json",
+                            "detail": "unknown media type "
+                            "application/vnd.module.wasm.config.v1+json",
                         }
                     ]
                 }
