@@ -39,7 +39,7 @@ from bench_envoy import (
 )
 
 from proxy_wasm_compiler.build import BuildOptions, build_filter
-from proxy_wasm_compiler.envoy import PluginSpec
+from proxy_wasm_envoy import PluginSpec
 
 FREQUENCY = 4000  # samples per second
 

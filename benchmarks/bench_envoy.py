@@ -36,14 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from proxy_wasm_compiler.build import BuildOptions, build_filter
-from proxy_wasm_compiler.envoy import (
+from proxy_wasm_envoy import (
     ClusterSpec,
     PluginSpec,
     RunningEnvoy,
     find_envoy,
     start_config,
 )
-from proxy_wasm_compiler.envoy.config import (
+from proxy_wasm_envoy.config import (
     MEMORY_RELEASE,
     http_connection_manager,
     http_wasm_filter,

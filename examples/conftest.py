@@ -10,7 +10,7 @@ import pytest
 from examples._support.servers import SERVERS, Server
 from examples._support.spec import all_examples
 from proxy_wasm_compiler.build import BuildOptions, build_filter
-from proxy_wasm_compiler.envoy import ClusterSpec, RunningEnvoy, start_envoy
+from proxy_wasm_envoy import ClusterSpec, RunningEnvoy, start_envoy
 
 
 def _build(source: Path, out_dir: Path) -> Path:

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from examples._support.spec import EXAMPLES_DIR, all_examples
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 EXAMPLES = all_examples()
 REQUIRED_FILES = ("filter.py", "README.md", "test_filter.py", "example.yaml")
@@ -64,8 +64,8 @@ def test_run_config_for_the_example_is_valid_envoy(
     tmp_path,  # type: ignore[no-untyped-def]
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from proxy_wasm_compiler.cli import main
-    from proxy_wasm_compiler.envoy import validate_config
+    from proxy_wasm_cli import main
+    from proxy_wasm_envoy import validate_config
 
     assert main(["run", str(spec.path), "--print-config"]) == 0
     config = tmp_path / "envoy.yaml"

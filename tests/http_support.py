@@ -40,7 +40,7 @@ def start_run(
         [
             sys.executable,
             "-c",
-            "from proxy_wasm_compiler.cli import entrypoint; entrypoint()",
+            "from proxy_wasm_cli import entrypoint; entrypoint()",
             "run",
             *args,
         ],

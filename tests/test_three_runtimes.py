@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm.testing.suite import run_suite
-from proxy_wasm_compiler.cli import main
-from proxy_wasm_compiler.envoy.suite_runner import run_suite as run_in_envoy
+from proxy_wasm_cli import main
+from proxy_wasm_envoy.suite_runner import run_suite as run_in_envoy
 
 SUITE = Path(__file__).parent / "suites" / "gatekeeper.yaml"
 NAMES = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from proxy_wasm_compiler.envoy import EchoServer
+from proxy_wasm_envoy import EchoServer
 
 
 class Server(Protocol):

@@ -1,11 +1,11 @@
 """The examples as deployments: every folder holding a filter.py, with its example.yaml read by
-the same code as ``proxy-wasm run examples/NAME`` (proxy_wasm_compiler.envoy.deployment)."""
+the same code as ``proxy-wasm run examples/NAME`` (proxy_wasm_envoy.deployment)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from proxy_wasm_compiler.envoy.deployment import Deployment, load_deployment
+from proxy_wasm_envoy.deployment import Deployment, load_deployment
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ import pytest
 
 from proxy_wasm import Action
 from proxy_wasm.testing import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
 REQUEST = {":method": "GET", ":path": "/", ":authority": "example"}

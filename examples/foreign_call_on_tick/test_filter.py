@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm.testing import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
 

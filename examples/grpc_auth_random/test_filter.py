@@ -13,7 +13,7 @@ import pytest
 from proxy_wasm import Action, GrpcStatus
 from proxy_wasm.grpc import grpc_service
 from proxy_wasm.testing import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
 REQUEST = {

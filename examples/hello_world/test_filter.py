@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm.testing.host import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
-from proxy_wasm_compiler.envoy.logs import LogRecord
+from proxy_wasm_envoy import RunningEnvoy
+from proxy_wasm_envoy.logs import LogRecord
 
 FILTER = Path(__file__).with_name("filter.py")
 START_NS = 1_767_225_600 * 1_000_000_000  # 2026-01-01T00:00:00Z

@@ -11,7 +11,7 @@ import pytest
 
 from proxy_wasm import Action
 from proxy_wasm.testing.host import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
 TEXT = {":method": "POST", ":path": "/", "content-type": "text/plain", "content-length": "24"}

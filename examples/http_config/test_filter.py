@@ -14,7 +14,7 @@ import yaml
 
 from proxy_wasm import Action
 from proxy_wasm.testing.host import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
 CONFIG: dict[str, Any] = yaml.safe_load(Path(__file__).with_name("example.yaml").read_text())[

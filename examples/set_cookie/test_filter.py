@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm.testing.host import Host
-from proxy_wasm_compiler.envoy import RunningEnvoy
+from proxy_wasm_envoy import RunningEnvoy
 
 FILTER = Path(__file__).with_name("filter.py")
 ATTRS = "Path=/; HttpOnly; SameSite=Lax; Max-Age=3600"

@@ -111,7 +111,7 @@ def test_envoy_counts_requests_in_shared_data(examples_envoy: Any) -> None:
 def test_envoy_workers_share_one_counter(tmp_path: Path) -> None:
     """Two worker threads (two VMs) and concurrent requests: every number is handed out once."""
     from proxy_wasm_compiler.build import build_filter
-    from proxy_wasm_compiler.envoy import ListenerSpec, start_envoy
+    from proxy_wasm_envoy import ListenerSpec, start_envoy
 
     wasm = build_filter(FILTER, tmp_path / "shared_data.wasm").path
     envoy = start_envoy([ListenerSpec("counter", wasm_path=wasm)], concurrency=2, ready_timeout=120)

@@ -4,8 +4,8 @@ Two implementations exist and must behave identically:
 
 * ``_proxy_wasm_host``: a built-in C module compiled into every ``.wasm`` (``runtime_shim/shim.c``);
   each function calls the matching ``env.proxy_*`` import of ABI v0.2.1.
-* ``proxy_wasm_shim.null_binding.NullHost``: the "null runtime" binding used when the filter runs in
-  the test's own CPython; it forwards to the emulated host of ``proxy_wasm.testing``.
+* ``proxy_wasm.testing.null_binding.NullHost``: the "null runtime" binding used when the filter runs
+  in the test's own CPython; it forwards to the emulated host of ``proxy_wasm.testing``.
 
 Every function carries the exact ABI import name. Arguments and results are Python values, never
 pointers; header maps are lists of ``(key, value)`` byte pairs; property paths are already joined

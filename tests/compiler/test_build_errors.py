@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from proxy_wasm_compiler.cli import main
+from proxy_wasm_cli import main
 
 FILTERS = Path(__file__).parent / "filters"
 
@@ -103,7 +103,7 @@ def test_missing_file_and_wrong_suffix(capsys: pytest.CaptureFixture[str], tmp_p
 def test_missing_toolchain_is_one_line(tmp_path: Path) -> None:
     script = (
         "import sys; sys.modules['nuitka'] = None\n"
-        "from proxy_wasm_compiler.cli import main\n"
+        "from proxy_wasm_cli import main\n"
         f"sys.exit(main(['build', {str(scenario_filter('ok_local_package'))!r}, "
         f"'-o', {str(tmp_path / 'x.wasm')!r}]))\n"
     )

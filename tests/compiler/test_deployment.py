@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from proxy_wasm_compiler.envoy.deployment import load_deployment
 from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy.deployment import load_deployment
 
 
 def test_missing_file_means_a_plain_http_filter(tmp_path: Path) -> None:

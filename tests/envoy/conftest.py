@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from proxy_wasm_compiler.cli import main as cli_main
-from proxy_wasm_compiler.envoy import (
+from proxy_wasm_cli import main as cli_main
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy import (
     ClusterSpec,
     EchoServer,
     ListenerSpec,
@@ -29,7 +30,6 @@ from proxy_wasm_compiler.envoy import (
     find_envoy,
     start_config,
 )
-from proxy_wasm_compiler.errors import UserError
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -157,7 +157,7 @@ def c_envoy(c_filter_wasm: Path, wasm_files: StaticServer) -> Iterator[RunningEn
 @pytest.fixture(scope="session")
 def py_envoy(python_filters: dict[str, Path]) -> Iterator[RunningEnvoy]:
     """ONE Envoy serving every compiled Python test filter on its own listener."""
-    from proxy_wasm_compiler.envoy import start_envoy
+    from proxy_wasm_envoy import start_envoy
 
     listeners = [
         ListenerSpec("headers", wasm_path=python_filters["headers_filter"]),

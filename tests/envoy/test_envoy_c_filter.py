@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from proxy_wasm_compiler.envoy import (
+from proxy_wasm_envoy import (
     EnvoyStartError,
     ListenerSpec,
     RunningEnvoy,
     StaticServer,
     start_envoy,
 )
-from proxy_wasm_compiler.envoy.logs import LogRecord
+from proxy_wasm_envoy.logs import LogRecord
 from tests.http_support import echoed, get
 
 pytestmark = pytest.mark.envoy
@@ -113,7 +113,7 @@ def test_on_configure_false_rejects_plugin_with_one_line(c_filter_wasm: Path) ->
 
 
 def test_log_records_group_continuation_lines() -> None:
-    from proxy_wasm_compiler.envoy.logs import first_error, parse_lines
+    from proxy_wasm_envoy.logs import first_error, parse_lines
 
     lines = [
         "[2026-01-01 00:00:00.000][1][error][wasm] wasm log p root vm: Traceback (most recent",

@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proxy_wasm_compiler.cli import main as cli_main
-from proxy_wasm_compiler.envoy import (
+from proxy_wasm_cli import main as cli_main
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.proxies import get_proxy, loads_on, missing_imports
+from proxy_wasm_compiler.wasm_module import FuncType, Import, parse_module
+from proxy_wasm_envoy import (
     ClusterSpec,
     EchoServer,
     ListenerSpec,
@@ -24,9 +27,6 @@ from proxy_wasm_compiler.envoy import (
     validate_config,
     write_config,
 )
-from proxy_wasm_compiler.errors import UserError
-from proxy_wasm_compiler.proxies import get_proxy, loads_on, missing_imports
-from proxy_wasm_compiler.wasm_module import FuncType, Import, parse_module
 from tests.http_support import start_run
 
 pytestmark = pytest.mark.envoy

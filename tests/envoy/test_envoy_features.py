@@ -13,7 +13,7 @@ import pytest
 
 from proxy_wasm.testing import Host
 from proxy_wasm_compiler.build import BuildOptions, build_filter
-from proxy_wasm_compiler.envoy import ClusterSpec, ListenerSpec, RunningEnvoy, start_envoy
+from proxy_wasm_envoy import ClusterSpec, ListenerSpec, RunningEnvoy, start_envoy
 from tests.http_support import echoed, get
 
 FILTER = Path(__file__).parent / "filters" / "grpc_stream_filter.py"
@@ -146,7 +146,7 @@ def _wait_for_logs(envoy: RunningEnvoy, text: str, count: int, timeout: float = 
 @pytest.mark.envoy
 def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Default policy: 500; CONTINUE: the request goes on to the upstream (never hangs)."""
-    from proxy_wasm_compiler.envoy import EchoServer
+    from proxy_wasm_envoy import EchoServer
 
     source = Path(__file__).parent.parent / "testing" / "filters" / "failing_callout_filter.py"
     wasm = build_filter(
@@ -169,7 +169,7 @@ def test_failing_callout_handler_in_envoy(tmp_path_factory: pytest.TempPathFacto
 def test_vm_environment_variables_reach_os_environ(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    from proxy_wasm_compiler.envoy import PluginSpec
+    from proxy_wasm_envoy import PluginSpec
 
     source = Path(__file__).parent.parent / "testing" / "filters" / "environment_filter.py"
     wasm = build_filter(

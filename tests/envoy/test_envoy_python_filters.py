@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from proxy_wasm_compiler.cli import main as cli_main
-from proxy_wasm_compiler.envoy import EnvoyStartError, ListenerSpec, RunningEnvoy, start_envoy
+from proxy_wasm_cli import main as cli_main
+from proxy_wasm_envoy import EnvoyStartError, ListenerSpec, RunningEnvoy, start_envoy
 from tests.http_support import echoed, get
 
 pytestmark = pytest.mark.envoy

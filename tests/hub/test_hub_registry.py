@@ -24,8 +24,8 @@ import pytest
 import requests
 import yaml
 
-from proxy_wasm_compiler import hub
-from proxy_wasm_compiler.cli import main
+import proxy_wasm_hub as hub
+from proxy_wasm_cli import main
 from tests.hub.hubtest_support import (
     PASSWORD,
     USER,
@@ -644,7 +644,7 @@ def test_auth_and_tls(
     assert rc == 0 and "secure/auth" in out
 
     # stored credentials that the registry no longer accepts -> 401 line
-    from proxy_wasm_compiler.hub.credentials import Credential, CredentialStore
+    from proxy_wasm_hub.credentials import Credential, CredentialStore
 
     CredentialStore().set(host, Credential(USER, "changed-since"))
     rc, _, err = cli(capsys, "pull", ref, "-o", str(tmp_path / "n.wasm"), "--ca-file", ca)

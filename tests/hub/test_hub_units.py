@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from proxy_wasm_compiler.cli import main
+from proxy_wasm_cli import main
 from proxy_wasm_compiler.errors import UserError
-from proxy_wasm_compiler.hub import image as img
-from proxy_wasm_compiler.hub.credentials import Credential, CredentialStore
-from proxy_wasm_compiler.hub.reference import parse_reference
+from proxy_wasm_hub import image as img
+from proxy_wasm_hub.credentials import Credential, CredentialStore
+from proxy_wasm_hub.reference import parse_reference
 from tests.hub.hubtest_support import validate_wasmplugin
 
 # -- references --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm.testing.suite import SuiteError, load_suite, run_suite
-from proxy_wasm_compiler.cli import main
+from proxy_wasm_cli import main
 
 FILTERS = Path(__file__).parent / "filters"
 

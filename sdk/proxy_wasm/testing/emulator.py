@@ -2,8 +2,8 @@
 
 Every host function is a method named exactly like the ``env.proxy_*`` import it serves, taking
 Python values and returning the raw status code (``int``) or ``(status, result)``. Both runtimes
-share these methods: the null runtime through ``proxy_wasm_shim.null_binding.NullHost`` (which maps
-statuses to values and exceptions as ``_hostabi`` says), the wasm runtime through thin adapters
+share these methods: the null runtime through ``proxy_wasm.testing.null_binding.NullHost`` (which
+maps statuses to values and exceptions as ``_hostabi`` says), the wasm runtime through thin adapters
 that read and write the module's linear memory (``proxy_wasm.testing.wasm_runtime``).
 
 The emulator also drives the filter: it calls the module's callbacks through a :class:`Guest`

@@ -70,7 +70,7 @@ def _forget_siblings(folder: Path) -> None:
 def load(emulator: em.Emulator, filter: str | Path | ModuleType) -> ModuleType:
     """Bind the SDK to ``emulator`` and import ``filter`` afresh; return the module."""
     from proxy_wasm import _dispatch, _host
-    from proxy_wasm_shim.null_binding import NullHost  # type: ignore[import-not-found, unused-ignore]
+    from proxy_wasm.testing.null_binding import NullHost
 
     _dispatch.reset()
     _host.bind(NullHost(emulator))

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from proxy_wasm_compiler.errors import UserError
-from proxy_wasm_compiler.hub import istio
-from proxy_wasm_compiler.hub.credentials import (
+from proxy_wasm_hub import istio
+from proxy_wasm_hub.credentials import (
     Credential,
     CredentialStore,
     LocalIndex,
     atomic_write,
 )
-from proxy_wasm_compiler.hub.image import (
+from proxy_wasm_hub.image import (
     ANN_ROOT_IDS,
     ANN_TITLE,
     Format,
@@ -28,8 +28,8 @@ from proxy_wasm_compiler.hub.image import (
     read_module_file,
     sha256_digest,
 )
-from proxy_wasm_compiler.hub.reference import Reference, normalize_registry, parse_reference
-from proxy_wasm_compiler.hub.registry import Manifest, RegistryClient, Transport
+from proxy_wasm_hub.reference import Reference, normalize_registry, parse_reference
+from proxy_wasm_hub.registry import Manifest, RegistryClient, Transport
 
 
 def _client(registry: str, transport: Transport | None, config_dir: Path | None) -> RegistryClient:

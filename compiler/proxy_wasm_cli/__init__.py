@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import click
 
+from proxy_wasm_cli import build_cmd, hub_cmd, inspect_cmd, run_cmd, test_cmd
 from proxy_wasm_compiler import __version__
-from proxy_wasm_compiler.cli import build_cmd, hub_cmd, inspect_cmd, run_cmd, test_cmd
 from proxy_wasm_compiler.errors import UserError
 
 

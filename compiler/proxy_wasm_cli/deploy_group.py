@@ -4,7 +4,7 @@ NOTE for other command modules: this file owns the ONE ``deploy`` click group. I
 registered through ``run_cmd.COMMANDS``; do not create a second ``deploy`` group. Add your
 subcommand to it instead, e.g. in ``cli/hub_cmd.py``::
 
-    from proxy_wasm_compiler.cli.deploy_group import deploy
+    from proxy_wasm_cli.deploy_group import deploy
 
     @deploy.command("istio")
     def deploy_istio(...): ...
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import click
 
-from proxy_wasm_compiler.envoy.config import (
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy.config import (
     LOCALHOST,
     UPSTREAM_CLUSTER,
     ClusterSpec,
@@ -32,8 +33,7 @@ from proxy_wasm_compiler.envoy.config import (
     remote_plugin,
     sha256_file,
 )
-from proxy_wasm_compiler.envoy.source import check_proxy_wasm, resolve_module
-from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy.source import check_proxy_wasm, resolve_module
 
 
 @click.group("deploy")

@@ -1,6 +1,6 @@
 """Hub verbs: ``push``, ``pull``, ``tag``, ``login``, ``logout``, ``list`` and ``deploy istio``.
 
-Thin wrappers over :mod:`proxy_wasm_compiler.hub`. Machine-readable results (digest, path,
+Thin wrappers over :mod:`proxy_wasm_hub`. Machine-readable results (digest, path,
 YAML, ``--json``) go to stdout; human notes go to stderr through ``rich``.
 """
 
@@ -17,13 +17,13 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from proxy_wasm_compiler import hub
-from proxy_wasm_compiler.cli.deploy_group import deploy
+import proxy_wasm_hub as hub
+from proxy_wasm_cli.deploy_group import deploy
 from proxy_wasm_compiler.errors import UserError
-from proxy_wasm_compiler.hub import istio
-from proxy_wasm_compiler.hub.image import ANN_ROOT_IDS, ANN_TITLE, FORMATS
-from proxy_wasm_compiler.hub.ops import write_text_atomic
-from proxy_wasm_compiler.hub.reference import normalize_registry
+from proxy_wasm_hub import istio
+from proxy_wasm_hub.image import ANN_ROOT_IDS, ANN_TITLE, FORMATS
+from proxy_wasm_hub.ops import write_text_atomic
+from proxy_wasm_hub.reference import normalize_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 

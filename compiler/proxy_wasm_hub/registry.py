@@ -28,8 +28,8 @@ import requests
 import requests.adapters
 
 from proxy_wasm_compiler.errors import UserError
-from proxy_wasm_compiler.hub.credentials import Credential
-from proxy_wasm_compiler.hub.image import (
+from proxy_wasm_hub.credentials import Credential
+from proxy_wasm_hub.image import (
     DOCKER_MANIFEST_LIST,
     MANIFEST_ACCEPT,
     MAX_MODULE_SIZE,
@@ -38,7 +38,7 @@ from proxy_wasm_compiler.hub.image import (
     parse_manifest,
     sha256_digest,
 )
-from proxy_wasm_compiler.hub.reference import Reference
+from proxy_wasm_hub.reference import Reference
 
 _MAX_MANIFEST = 4 * 1024 * 1024
 

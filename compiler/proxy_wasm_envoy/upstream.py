@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from proxy_wasm_compiler.envoy.config import LOCALHOST
+from proxy_wasm_envoy.config import LOCALHOST
 
 ECHO_PREFIX = "x-echo-header-"
 

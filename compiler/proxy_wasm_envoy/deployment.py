@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
-from proxy_wasm_compiler.envoy.config import ListenerSpec, PluginSpec
 from proxy_wasm_compiler.errors import Location, UserError
+from proxy_wasm_envoy.config import ListenerSpec, PluginSpec
 
 DEPLOYMENT_FILE = "example.yaml"
 KNOWN_KEYS = frozenset(

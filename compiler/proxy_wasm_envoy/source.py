@@ -3,7 +3,7 @@
 * ``FILE.wasm``: used as it is (checked to be a WebAssembly module);
 * ``FILTER.py``: built with ``proxy_wasm_compiler.build.build_filter`` (cached);
 * a folder (``examples/NAME``): its ``filter.py``;
-* ``oci://REF``: pulled with ``proxy_wasm_compiler.hub.pull_module(ref, dest_dir)``.
+* ``oci://REF``: pulled with ``proxy_wasm_hub.pull_module(ref, dest_dir)``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def build_python_filter(source: Path, output_dir: Path | None = None) -> Path:
 
 def pull_oci(ref: str, dest_dir: Path | None = None) -> Path:
     """Pull ``oci://REF`` (or ``REF``) into ``dest_dir`` (a temporary folder by default)."""
-    pull_module = _optional("proxy_wasm_compiler.hub", "pull_module", "pulling from a registry")
+    pull_module = _optional("proxy_wasm_hub", "pull_module", "pulling from a registry")
     bare = ref[len(OCI_PREFIX) :] if ref.startswith(OCI_PREFIX) else ref
     dest = dest_dir or Path(tempfile.mkdtemp(prefix="proxy-wasm-pull-"))
     return Path(pull_module(bare, dest))

@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
-from proxy_wasm_compiler.cli.deploy_group import deploy
-from proxy_wasm_compiler.envoy.config import (
+from proxy_wasm_cli.deploy_group import deploy
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy.config import (
     LOCALHOST,
     UPSTREAM_CLUSTER,
     ClusterSpec,
@@ -24,16 +25,15 @@ from proxy_wasm_compiler.envoy.config import (
     load_config_option,
     parse_host_port,
 )
-from proxy_wasm_compiler.envoy.deployment import load_deployment
-from proxy_wasm_compiler.envoy.logs import LogRecord
-from proxy_wasm_compiler.envoy.process import start_config
-from proxy_wasm_compiler.envoy.source import (
+from proxy_wasm_envoy.deployment import load_deployment
+from proxy_wasm_envoy.logs import LogRecord
+from proxy_wasm_envoy.process import start_config
+from proxy_wasm_envoy.source import (
     build_python_filter,
     check_proxy_wasm,
     resolve_module,
 )
-from proxy_wasm_compiler.envoy.upstream import EchoServer
-from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy.upstream import EchoServer
 
 LISTENER = "filter"
 _LEVEL_STYLE = {

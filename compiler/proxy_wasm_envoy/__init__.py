@@ -2,14 +2,14 @@
 
 The library API the tests and ``proxy-wasm run`` use::
 
-    from proxy_wasm_compiler.envoy import ListenerSpec, ClusterSpec, start_envoy
+    from proxy_wasm_envoy import ListenerSpec, ClusterSpec, start_envoy
 
     with start_envoy([ListenerSpec("h", wasm_path="f.wasm", config={"k": "v"}),
                       ListenerSpec("t", wasm_path="tcp.wasm", kind="tcp")]) as envoy:
         envoy.url("h"), envoy.admin_url, envoy.stats(), envoy.wasm_logs(), envoy.start_seconds
 """
 
-from proxy_wasm_compiler.envoy.config import (
+from proxy_wasm_envoy.config import (
     UPSTREAM_CLUSTER,
     ClusterSpec,
     ListenerSpec,
@@ -21,8 +21,8 @@ from proxy_wasm_compiler.envoy.config import (
     sha256_file,
     write_config,
 )
-from proxy_wasm_compiler.envoy.logs import LogRecord, WasmLog
-from proxy_wasm_compiler.envoy.process import (
+from proxy_wasm_envoy.logs import LogRecord, WasmLog
+from proxy_wasm_envoy.process import (
     EnvoyHarness,
     EnvoyStartError,
     RunningEnvoy,
@@ -31,7 +31,7 @@ from proxy_wasm_compiler.envoy.process import (
     start_envoy,
     validate_config,
 )
-from proxy_wasm_compiler.envoy.upstream import EchoServer, StaticServer
+from proxy_wasm_envoy.upstream import EchoServer, StaticServer
 
 __all__ = [
     "UPSTREAM_CLUSTER",

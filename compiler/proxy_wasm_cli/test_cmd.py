@@ -41,7 +41,7 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
     from proxy_wasm.testing.suite import SuiteError, run_suite
 
     if runtime == "envoy":
-        from proxy_wasm_compiler.envoy.suite_runner import run_suite as run_in_envoy
+        from proxy_wasm_envoy.suite_runner import run_suite as run_in_envoy
 
         try:
             results = run_in_envoy(suite, benchmark=benchmark)

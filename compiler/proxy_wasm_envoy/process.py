@@ -30,7 +30,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from proxy_wasm_compiler.envoy.config import (
+from proxy_wasm_compiler.errors import ToolchainError, UserError
+from proxy_wasm_envoy.config import (
     UPSTREAM_CLUSTER,
     ClusterSpec,
     Json,
@@ -38,7 +39,7 @@ from proxy_wasm_compiler.envoy.config import (
     bootstrap,
     write_config,
 )
-from proxy_wasm_compiler.envoy.logs import (
+from proxy_wasm_envoy.logs import (
     LOG_FORMAT,
     LogCollector,
     LogRecord,
@@ -47,8 +48,7 @@ from proxy_wasm_compiler.envoy.logs import (
     parse_lines,
     startup_failure,
 )
-from proxy_wasm_compiler.envoy.upstream import EchoServer
-from proxy_wasm_compiler.errors import ToolchainError, UserError
+from proxy_wasm_envoy.upstream import EchoServer
 
 ENVOY_ENV = "PROXY_WASM_ENVOY"
 

@@ -30,10 +30,10 @@ from proxy_wasm.testing.suite import (
     load_suite,
 )
 from proxy_wasm_compiler.build import BuildOptions, build_filter
-from proxy_wasm_compiler.envoy.config import UPSTREAM_CLUSTER, ClusterSpec, ListenerSpec
-from proxy_wasm_compiler.envoy.logs import WasmLog
-from proxy_wasm_compiler.envoy.process import RunningEnvoy, start_envoy
-from proxy_wasm_compiler.envoy.upstream import EchoServer, ScriptedServer
+from proxy_wasm_envoy.config import UPSTREAM_CLUSTER, ClusterSpec, ListenerSpec
+from proxy_wasm_envoy.logs import WasmLog
+from proxy_wasm_envoy.process import RunningEnvoy, start_envoy
+from proxy_wasm_envoy.upstream import EchoServer, ScriptedServer
 
 LISTENER = "suite"
 _HOP_HEADERS = {"connection", "transfer-encoding", "keep-alive", "content-length"}

@@ -3,13 +3,13 @@
 Library entry points (the CLI verbs ``push``/``pull``/``tag``/``login``/``logout``/``list``/
 ``deploy istio`` are thin wrappers):
 
-    from proxy_wasm_compiler import hub
+    import proxy_wasm_hub as hub
     hub.push_module(Path("filter.wasm"), "127.0.0.1:5000/team/auth:1.0",
                     transport=hub.Transport(plain_http=True))
     path = hub.pull_module("oci://127.0.0.1:5000/team/auth:1.0", dest_dir, plain_http=True)
 """
 
-from proxy_wasm_compiler.hub.ops import (
+from proxy_wasm_hub.ops import (
     PullResult,
     PushResult,
     RemoteImage,
@@ -24,8 +24,8 @@ from proxy_wasm_compiler.hub.ops import (
     push_module,
     tag,
 )
-from proxy_wasm_compiler.hub.reference import Reference, parse_reference
-from proxy_wasm_compiler.hub.registry import Transport
+from proxy_wasm_hub.reference import Reference, parse_reference
+from proxy_wasm_hub.registry import Transport
 
 __all__ = [
     "PullResult",
