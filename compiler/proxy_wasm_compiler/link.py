@@ -44,8 +44,8 @@ def compile_flags(toolchain: Toolchain, optimize_size: bool) -> list[str]:
 
 
 def _cached_object(toolchain: Toolchain, source: Path, flags: list[str]) -> Path:
-    header = (toolchain.shim_dir / "bundle.h").read_bytes()
-    key = cache.digest("object", source.name, source.read_bytes(), header, *flags)
+    headers = [h.read_bytes() for h in sorted(toolchain.shim_dir.glob("*.h"))]
+    key = cache.digest("object", source.name, source.read_bytes(), *headers, *flags)
     target = cache.entry("objects", key, ".o")
     if not target.exists():
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-cc-") as tmp:

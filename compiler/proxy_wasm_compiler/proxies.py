@@ -22,12 +22,17 @@ Usage::
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from proxy_wasm_compiler.wasm_module import FuncType, Import
 
 WASI_MODULES = ("wasi_snapshot_preview1", "wasi_unstable")
+
+# The ABI table (runtime_shim/abi.py); imported by name as mypy cannot map the package to its
+# folder.
+abi = importlib.import_module("proxy_wasm_shim.abi")
 
 _I, _L = "i32", "i64"
 
@@ -109,47 +114,8 @@ WASI_2021 = frozenset(
 WASI_GO_2024 = WASI_2021 | {"poll_oneoff", "sched_yield", "clock_res_get", "fd_fdstat_set_flags"}
 WASI_2026 = frozenset(WASI_PREVIEW1) - {"proc_raise"}
 
-#: The ``env.proxy_*`` functions every ABI version has (36).
-PROXY_COMMON = frozenset(
-    {
-        "proxy_log",
-        "proxy_get_status",
-        "proxy_set_property",
-        "proxy_get_property",
-        "proxy_send_local_response",
-        "proxy_get_shared_data",
-        "proxy_set_shared_data",
-        "proxy_register_shared_queue",
-        "proxy_resolve_shared_queue",
-        "proxy_dequeue_shared_queue",
-        "proxy_enqueue_shared_queue",
-        "proxy_get_header_map_value",
-        "proxy_add_header_map_value",
-        "proxy_replace_header_map_value",
-        "proxy_remove_header_map_value",
-        "proxy_get_header_map_pairs",
-        "proxy_set_header_map_pairs",
-        "proxy_get_header_map_size",
-        "proxy_get_buffer_status",
-        "proxy_get_buffer_bytes",
-        "proxy_set_buffer_bytes",
-        "proxy_http_call",
-        "proxy_grpc_call",
-        "proxy_grpc_stream",
-        "proxy_grpc_close",
-        "proxy_grpc_cancel",
-        "proxy_grpc_send",
-        "proxy_set_tick_period_milliseconds",
-        "proxy_get_current_time_nanoseconds",
-        "proxy_define_metric",
-        "proxy_increment_metric",
-        "proxy_record_metric",
-        "proxy_get_metric",
-        "proxy_set_effective_context",
-        "proxy_done",
-        "proxy_call_foreign_function",
-    }
-)
+#: The ``env.proxy_*`` functions every ABI version has (36), from the ABI table.
+PROXY_COMMON = frozenset(i.name for i in abi.IMPORTS if i.since == "0.1.0")
 #: ABI-specific ``env`` functions: what a module of that ABI version may import besides the 36.
 PROXY_ABI_SPECIFIC: dict[str, frozenset[str]] = {
     "0.1.0": frozenset(
@@ -160,8 +126,8 @@ PROXY_ABI_SPECIFIC: dict[str, frozenset[str]] = {
             "proxy_clear_route_cache",
         }
     ),
-    "0.2.0": frozenset({"proxy_continue_stream", "proxy_close_stream"}),
-    "0.2.1": frozenset({"proxy_continue_stream", "proxy_close_stream", "proxy_get_log_level"}),
+    "0.2.0": frozenset(i.name for i in abi.IMPORTS if i.since == "0.2.0"),
+    abi.ABI_VERSION: frozenset(i.name for i in abi.IMPORTS) - PROXY_COMMON,
 }
 #: Non-proxy helpers cpp-host also registers in ``env``.
 ENV_HELPERS = frozenset({"pthread_equal", "emscripten_notify_memory_growth"})

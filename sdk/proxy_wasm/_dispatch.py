@@ -2,9 +2,9 @@
 
 Each ``proxy_on_*`` function is named exactly like the ABI export that calls it (from the C
 shim in a module, from the emulator in the null runtime), takes the ABI's integers and returns
-an int (action or bool) or ``None``. Contexts are kept by id in :mod:`proxy_wasm._state`;
-callout tokens map to the context that dispatched them, which receives the response after
-``proxy_set_effective_context``.
+an int (action or bool) or ``None``. Contexts, tokens, factories and the mask live in one
+object, ``proxy_wasm._state.state``; callout tokens map to the context that dispatched them,
+which receives the response after ``proxy_set_effective_context``.
 
 Exceptions from user code never reach the host: the traceback is logged once at error level,
 then the exception policy applies (:func:`set_exception_policy`): a stream gets a 500 local
@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from . import _host as _h
 from . import _state
+from ._abi import OPTIONAL_CALLBACKS
 from ._traceback import format_exception
 from .context import BaseContext, HttpContext, RootContext, StreamContext
-from .types import ExceptionPolicy, PeerType
+from .types import Action, ExceptionPolicy, LogLevel, PeerType, StreamType
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,32 +40,11 @@ __all__ = [
     "set_stream_context",
 ]
 
-_LOG_ERROR = 4
-_CONTINUE = 0
-_PAUSE = 1
+_LOG_ERROR = LogLevel.ERROR
+_CONTINUE = Action.CONTINUE
+_PAUSE = Action.PAUSE
 _ERROR_BODY = b"internal filter error"
 _ERROR_DETAILS = b"internal_filter_error"
-
-# Optional callbacks in mask-bit order (must equal _hostabi.CALLBACK_BITS; a test checks it),
-# each with the context method whose override sets the bit.
-OPTIONAL_CALLBACKS: tuple[tuple[str, str], ...] = (
-    ("proxy_on_tick", "on_tick"),
-    ("proxy_on_queue_ready", "on_queue_ready"),
-    ("proxy_on_foreign_function", "on_foreign_function"),
-    ("proxy_on_new_connection", "on_new_connection"),
-    ("proxy_on_downstream_data", "on_downstream_data"),
-    ("proxy_on_upstream_data", "on_upstream_data"),
-    ("proxy_on_downstream_connection_close", "on_downstream_close"),
-    ("proxy_on_upstream_connection_close", "on_upstream_close"),
-    ("proxy_on_request_headers", "on_http_request_headers"),
-    ("proxy_on_request_body", "on_http_request_body"),
-    ("proxy_on_request_trailers", "on_http_request_trailers"),
-    ("proxy_on_response_headers", "on_http_response_headers"),
-    ("proxy_on_response_body", "on_http_response_body"),
-    ("proxy_on_response_trailers", "on_http_response_trailers"),
-    ("proxy_on_log", "on_log"),
-    ("proxy_on_done", "on_done"),
-)
 
 _DEFAULTS: dict[str, object] = {}
 for _base in (BaseContext, RootContext, HttpContext, StreamContext):
@@ -73,24 +53,16 @@ for _base in (BaseContext, RootContext, HttpContext, StreamContext):
             _DEFAULTS[_method] = _base.__dict__[_method]
 del _base, _export, _method
 
-_contexts = _state.contexts
-_roots = _state.roots
-_http = _state.http
-_tcp = _state.tcp
-
-_root_factory: Callable[[int], RootContext] | None = None
-_http_factory: Callable[[int, int], HttpContext] | None = None
-_http_class: type[HttpContext] | None = None  # set_http_context(cls): the fast path creates it
-_stream_factory: Callable[[int, int], StreamContext] | None = None
-_policy = ExceptionPolicy.LOCAL_REPLY_500
-_mask = 0
-_mask_sent = -1
-_seen_classes: set[type] = set()
-_plain_classes: set[type] = set()  # seen classes with neither __init__ nor __new__ of their own
+_s = _state.state
+_contexts = _s.contexts
+_roots = _s.roots
+_http = _s.http
+_tcp = _s.tcp
+_seen_classes = _s.seen_classes
+_plain_classes = _s.plain_classes
+_broken = _s.broken
+_plain_roots = _s.plain_roots
 _new_object = object.__new__
-_broken: set[int] = set()
-_last_root: RootContext | None = None
-_plain_roots: set[int] = set()  # roots whose class creates no child contexts itself
 
 
 # -- registration ---------------------------------------------------------------------------------
@@ -100,12 +72,11 @@ def set_root_context(factory: RootFactory) -> None:
     A ``RootContext`` subclass may be passed directly; it is called with no arguments.
     Without a factory the SDK uses a plain :class:`RootContext`.
     """
-    global _root_factory
     if isinstance(factory, type):
         cls = factory
-        _root_factory = lambda _cid: cls()  # noqa: E731
+        _s.root_factory = lambda _cid: cls()
     else:
-        _root_factory = factory
+        _s.root_factory = factory
 
 
 def set_http_context(factory: HttpFactory) -> None:
@@ -114,14 +85,13 @@ def set_http_context(factory: HttpFactory) -> None:
     Used when the root context's ``create_http_context`` returns ``None``. An ``HttpContext``
     subclass may be passed directly; it is called with no arguments.
     """
-    global _http_factory, _http_class
     if isinstance(factory, type):
         cls = factory
-        _http_factory = lambda _cid, _rid: cls()  # noqa: E731
-        _http_class = cls
+        _s.http_factory = lambda _cid, _rid: cls()
+        _s.http_class = cls
     else:
-        _http_factory = factory
-        _http_class = None
+        _s.http_factory = factory
+        _s.http_class = None
 
 
 def set_stream_context(factory: StreamFactory) -> None:
@@ -130,39 +100,26 @@ def set_stream_context(factory: StreamFactory) -> None:
     Used when the root context creates neither an HTTP nor a stream context and no HTTP
     factory is registered. A ``StreamContext`` subclass may be passed directly.
     """
-    global _stream_factory
     if isinstance(factory, type):
         cls = factory
-        _stream_factory = lambda _cid, _rid: cls()  # noqa: E731
+        _s.stream_factory = lambda _cid, _rid: cls()
     else:
-        _stream_factory = factory
+        _s.stream_factory = factory
 
 
 def set_exception_policy(policy: ExceptionPolicy) -> None:
     """Choose what a stream gets when a callback raises (see :class:`ExceptionPolicy`)."""
-    global _policy
-    _policy = ExceptionPolicy(policy)
+    _s.policy = ExceptionPolicy(policy)
 
 
 def reset() -> None:
     """Forget every factory, context, token, the mask and the policy (for the test host)."""
-    global _root_factory, _http_factory, _http_class, _stream_factory, _policy, _mask, _mask_sent
-    global _last_root
-    _state.clear()
-    _root_factory = _http_factory = _http_class = _stream_factory = None
-    _plain_roots.clear()
-    _policy = ExceptionPolicy.LOCAL_REPLY_500
-    _mask = 0
-    _mask_sent = -1
-    _seen_classes.clear()
-    _plain_classes.clear()
-    _broken.clear()
-    _last_root = None
+    _s.clear()
 
 
 def callback_mask() -> int:
     """Return the callback mask computed so far."""
-    return _mask
+    return _s.mask
 
 
 def class_mask(cls: type) -> int:
@@ -177,25 +134,23 @@ def class_mask(cls: type) -> int:
 
 def require_callback(export: str) -> None:
     """Make the host deliver an optional callback even if no class overrides it (timers)."""
-    global _mask, _mask_sent
-    _mask |= 1 << [name for name, _ in OPTIONAL_CALLBACKS].index(export)
-    if _mask != _mask_sent:
-        _mask_sent = _mask
-        _h.host.set_callback_mask(_mask)
+    _s.mask |= 1 << [name for name, _ in OPTIONAL_CALLBACKS].index(export)
+    if _s.mask != _s.mask_sent:
+        _s.mask_sent = _s.mask
+        _h.host.set_callback_mask(_s.mask)
 
 
 def _see_class(cls: type) -> None:
-    global _mask, _mask_sent
     _seen_classes.add(cls)
     if (
         getattr(cls, "__init__", None) is BaseContext.__init__
         and getattr(cls, "__new__", None) is _new_object
     ):
         _plain_classes.add(cls)
-    _mask |= class_mask(cls)
-    if _mask != _mask_sent:
-        _mask_sent = _mask
-        _h.host.set_callback_mask(_mask)
+    _s.mask |= class_mask(cls)
+    if _s.mask != _s.mask_sent:
+        _s.mask_sent = _s.mask
+        _h.host.set_callback_mask(_s.mask)
 
 
 # -- error reporting ------------------------------------------------------------------------------
@@ -216,7 +171,7 @@ def _report(exc: BaseException) -> None:
 
 def _http_failed(exc: BaseException) -> int:
     _report(exc)
-    if _policy is ExceptionPolicy.CONTINUE:
+    if _s.policy is ExceptionPolicy.CONTINUE:
         return _CONTINUE
     return _local_500()
 
@@ -228,7 +183,7 @@ def _local_500() -> int:
     except Exception as exc:
         _report(exc)
         try:
-            host.proxy_close_stream(1)
+            host.proxy_close_stream(StreamType.HTTP_RESPONSE)
         except Exception as exc2:
             _report(exc2)
     return _PAUSE
@@ -236,10 +191,10 @@ def _local_500() -> int:
 
 def _tcp_failed(exc: BaseException) -> int:
     _report(exc)
-    if _policy is ExceptionPolicy.CONTINUE:
+    if _s.policy is ExceptionPolicy.CONTINUE:
         return _CONTINUE
     try:
-        _h.host.proxy_close_stream(2)
+        _h.host.proxy_close_stream(StreamType.DOWNSTREAM)
     except Exception as exc2:
         _report(exc2)
     return _PAUSE
@@ -249,7 +204,7 @@ def _missing(context_id: int, callback: str) -> int:
     """A callback for an id without a context: its creation failed, or the host is wrong."""
     if context_id in _broken:
         _broken.discard(context_id)
-        if callback == "proxy_on_request_headers" and _policy is ExceptionPolicy.LOCAL_REPLY_500:
+        if callback == "proxy_on_request_headers" and _s.policy is ExceptionPolicy.LOCAL_REPLY_500:
             return _local_500()
         return _CONTINUE
     _log_error(f"{callback}: unknown context id {context_id}")
@@ -259,8 +214,8 @@ def _missing(context_id: int, callback: str) -> int:
 # -- lifecycle ------------------------------------------------------------------------------------
 def proxy_on_context_create(context_id: int, parent_context_id: int) -> None:
     """Create the root context (parent 0) or a stream's HTTP/TCP context."""
-    _state.creating_id = context_id
-    cls = _http_class
+    _s.creating_id = context_id
+    cls = _s.http_class
     if cls is not None and parent_context_id in _plain_roots and cls in _seen_classes:
         # The common case, kept short: it runs for every stream.
         try:
@@ -284,16 +239,15 @@ def _overrides_creation(cls: type[RootContext]) -> bool:
 
 
 def _create(context_id: int, parent_context_id: int) -> None:
-    global _last_root
     try:
         if parent_context_id == 0:
-            root = _root_factory(context_id) if _root_factory is not None else RootContext()
+            root = _s.root_factory(context_id) if _s.root_factory is not None else RootContext()
             if not isinstance(root, RootContext):
                 raise TypeError(f"the root context factory returned {root!r}, not a RootContext")
             root.context_id = context_id
             if type(root) not in _seen_classes:
                 _see_class(type(root))
-            _contexts[context_id] = _roots[context_id] = _last_root = root
+            _contexts[context_id] = _roots[context_id] = _s.last_root = root
             if not _overrides_creation(type(root)):
                 _plain_roots.add(context_id)
             return
@@ -304,10 +258,10 @@ def _create(context_id: int, parent_context_id: int) -> None:
             if ctx is None:
                 ctx = parent.create_stream_context(context_id)
         if ctx is None:
-            if _http_factory is not None:
-                ctx = _http_factory(context_id, parent_context_id)
-            elif _stream_factory is not None:
-                ctx = _stream_factory(context_id, parent_context_id)
+            if _s.http_factory is not None:
+                ctx = _s.http_factory(context_id, parent_context_id)
+            elif _s.stream_factory is not None:
+                ctx = _s.stream_factory(context_id, parent_context_id)
             else:
                 raise RuntimeError(
                     f"no context for stream {context_id}: register one with "
@@ -332,7 +286,7 @@ def _create(context_id: int, parent_context_id: int) -> None:
 
 def _root(root_context_id: int) -> RootContext | None:
     root = _roots.get(root_context_id)
-    return root if root is not None else _last_root
+    return root if root is not None else _s.last_root
 
 
 def _start_callback(method: str, root_context_id: int, size: int) -> int:
@@ -441,11 +395,10 @@ def proxy_on_delete(context_id: int) -> None:
 
 
 def _forget_root(context_id: int) -> None:
-    global _last_root
     root = _roots.pop(context_id, None)
     _plain_roots.discard(context_id)
-    if root is not None and root is _last_root:
-        _last_root = next(reversed(_roots.values()), None)
+    if root is not None and root is _s.last_root:
+        _s.last_root = next(reversed(_roots.values()), None)
 
 
 # -- HTTP and TCP stream callbacks ----------------------------------------------------------------
@@ -606,7 +559,7 @@ def _callout_failed(ctx: BaseContext, exc: BaseException) -> None:
     if isinstance(ctx, HttpContext):
         _http_failed(exc)
         paused = ctx._paused_stream
-        if _policy is ExceptionPolicy.CONTINUE and paused is not None:
+        if _s.policy is ExceptionPolicy.CONTINUE and paused is not None:
             # The stream waits for this callout: under CONTINUE it must not wait forever.
             ctx._paused_stream = None
             try:
@@ -643,7 +596,7 @@ def proxy_on_http_call_response(
 ) -> None:
     """Deliver an HTTP callout response to the context that dispatched it."""
     _deliver(
-        _state.http_calls,
+        _s.http_calls,
         token,
         root_context_id,
         True,
@@ -656,7 +609,7 @@ def proxy_on_http_call_response(
 
 
 def _grpc_tokens(token: int) -> dict[int, BaseContext]:
-    return _state.grpc_streams if token in _state.grpc_streams else _state.grpc_calls
+    return _s.grpc_streams if token in _s.grpc_streams else _s.grpc_calls
 
 
 def proxy_on_grpc_receive_initial_metadata(
@@ -676,9 +629,9 @@ def proxy_on_grpc_receive_initial_metadata(
 
 def proxy_on_grpc_receive(root_context_id: int, token: int, message_size: int) -> None:
     """Deliver a gRPC message: the unary call's response, or a stream message."""
-    if token in _state.grpc_calls:
+    if token in _s.grpc_calls:
         _deliver(
-            _state.grpc_calls,
+            _s.grpc_calls,
             token,
             root_context_id,
             True,
@@ -689,7 +642,7 @@ def proxy_on_grpc_receive(root_context_id: int, token: int, message_size: int) -
         )
     else:
         _deliver(
-            _state.grpc_streams,
+            _s.grpc_streams,
             token,
             root_context_id,
             False,
@@ -716,9 +669,9 @@ def proxy_on_grpc_receive_trailing_metadata(
 
 def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> None:
     """Deliver the end of a gRPC call (failure) or stream."""
-    if token in _state.grpc_calls:
+    if token in _s.grpc_calls:
         _deliver(
-            _state.grpc_calls,
+            _s.grpc_calls,
             token,
             root_context_id,
             True,
@@ -729,7 +682,7 @@ def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> N
         )
     else:
         _deliver(
-            _state.grpc_streams,
+            _s.grpc_streams,
             token,
             root_context_id,
             True,
@@ -742,7 +695,7 @@ def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> N
 # -- build-time check ----------------------------------------------------------------------------
 def check_registration(filter_module: str) -> None:
     """Raise if the filter registered no context factory (called by the compiler's snapshot)."""
-    if _root_factory is None and _http_factory is None and _stream_factory is None:
+    if _s.root_factory is None and _s.http_factory is None and _s.stream_factory is None:
         raise RuntimeError(
             f"{filter_module}.py registers no context: call proxy_wasm.set_http_context(...), "
             "proxy_wasm.set_stream_context(...) or proxy_wasm.set_root_context(...) at module level"

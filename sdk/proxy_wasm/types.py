@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+# -- BEGIN GENERATED from runtime_shim/abi.py by `python -m proxy_wasm_shim.generate` --
+
 
 class Action(IntEnum):
     """What a stream callback returns (``proxy_action_t``).
@@ -122,6 +124,9 @@ class GrpcStatus(IntEnum):
     UNAVAILABLE = 14
     DATA_LOSS = 15
     UNAUTHENTICATED = 16
+
+
+# -- END GENERATED --
 
 
 class ExceptionPolicy(IntEnum):

@@ -83,6 +83,22 @@ def test_exports_the_whole_abi(built: WasmModule) -> None:
         assert not any(name.startswith("pw_") for name in built.export_names)
 
 
+def test_imports_and_exports_follow_the_abi_table(built: WasmModule) -> None:
+    from proxy_wasm_shim import abi
+
+    env = {i.name: i.type for i in built.imports if i.module == "env"}
+    for name, ftype in env.items():
+        assert ftype is not None
+        assert ftype.params == abi.import_named(name).wasm_params(), name
+        assert ftype.results == ("i32",), name
+    exports = {e.name: e.type for e in built.exports}
+    for cb in abi.CALLBACKS:
+        ftype = exports[cb.name]
+        assert ftype is not None
+        assert ftype.params == ("i32",) * len(cb.params), cb.name
+        assert ftype.results == (() if cb.result == "void" else ("i32",)), cb.name
+
+
 def test_imports_load_on_every_known_proxy(built: WasmModule) -> None:
     wasi = {i.name for i in built.imports if i.module == "wasi_snapshot_preview1"}
     assert wasi <= OLDEST_WASI, wasi - OLDEST_WASI

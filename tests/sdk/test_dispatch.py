@@ -276,7 +276,7 @@ def test_grpc_call_and_stream_routing(host: FakeHost) -> None:
         ("body", stream, 3),
         ("close", stream, 14, (14, "unavailable")),
     ]
-    assert not _state.grpc_calls and not _state.grpc_streams
+    assert not _state.state.grpc_calls and not _state.state.grpc_streams
 
 
 def test_reset_forgets_everything(host: FakeHost) -> None:
@@ -288,7 +288,7 @@ def test_reset_forgets_everything(host: FakeHost) -> None:
     D.reset()
     assert not D._contexts and not D._roots and not D._http
     assert D.callback_mask() == 0
-    assert D._policy is ExceptionPolicy.LOCAL_REPLY_500
+    assert _state.state.policy is ExceptionPolicy.LOCAL_REPLY_500
     D.proxy_on_context_create(1, 0)
     assert type(D._roots[1]) is proxy_wasm.RootContext
 

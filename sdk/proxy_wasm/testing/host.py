@@ -286,7 +286,7 @@ class TcpConnection:
 class HttpCallout:
     """An HTTP call the filter made; answer it with :meth:`respond` or :meth:`fail`."""
 
-    def __init__(self, host: Host, record: em.HttpCallout) -> None:
+    def __init__(self, host: Host, record: em.PendingHttpCall) -> None:
         self.host = host
         self.record = record
 
@@ -345,7 +345,7 @@ class HttpCallout:
 class GrpcCall:
     """A gRPC unary call or stream the filter opened; answer it from the test."""
 
-    def __init__(self, host: Host, record: em.GrpcCall) -> None:
+    def __init__(self, host: Host, record: em.PendingGrpcCall) -> None:
         self.host = host
         self.record = record
 
