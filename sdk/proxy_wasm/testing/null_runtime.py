@@ -6,15 +6,23 @@ afresh under a unique module name with its folder on ``sys.path`` (modules besid
 re-imported too). The emulator calls the dispatcher's ``proxy_on_*`` functions directly; a callback
 whose bit is clear in the SDK's callback mask is skipped exactly as the C shim skips it.
 
+While the filter runs (its import and every callback), ``sys.stdout`` and ``sys.stderr`` are
+streams that log: each ``write`` becomes one info (stdout) or error (stderr) entry without its
+final newline, as every ``fd_write`` of a module does in the wasm runtime and in Envoy (so
+``print("a", 1)`` gives the entries ``a``, `` ``, ``1`` and an empty one in all three).
+
 Only one filter is live in the null runtime at a time: the SDK's dispatcher is process-global.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import io
 import itertools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -24,12 +32,34 @@ from proxy_wasm.testing import emulator as em
 _counter = itertools.count(1)
 
 
-class NullGuest:
-    """Calls ``proxy_wasm._dispatch.proxy_on_*`` (the mask is checked by the emulator)."""
+class LogStream(io.TextIOBase):
+    """A text stream whose every ``write`` is one log entry of the emulator (see above)."""
 
-    def __init__(self, dispatch: ModuleType) -> None:
+    encoding = "utf-8"
+
+    def __init__(self, emulator: em.Emulator, level: int) -> None:
+        super().__init__()
+        self._emulator = emulator
+        self._level = level
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        if s:
+            self._emulator.log_raw(self._level, s.removesuffix("\n"))
+        return len(s)
+
+
+class NullGuest:
+    """Calls ``proxy_wasm._dispatch.proxy_on_*`` (the mask is checked by the emulator), with
+    the filter's stdout and stderr logged."""
+
+    def __init__(self, dispatch: ModuleType, emulator: em.Emulator) -> None:
         self.dispatch = dispatch
         self._funcs: dict[str, Any] = {}
+        self.stdout = LogStream(emulator, em.INFO)
+        self.stderr = LogStream(emulator, em.ERROR)
 
     def call(self, name: str, *args: int) -> int:
         fn = self._funcs.get(name)
@@ -38,8 +68,19 @@ class NullGuest:
             if fn is None:
                 return em.callback_default(name)
             self._funcs[name] = fn
-        result = fn(*args)
+        saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        try:
+            result = fn(*args)
+        finally:
+            sys.stdout, sys.stderr = saved
         return em.callback_default(name) if result is None else int(result)
+
+
+@contextlib.contextmanager
+def _logged(guest: NullGuest) -> Iterator[None]:
+    with contextlib.redirect_stdout(guest.stdout), contextlib.redirect_stderr(guest.stderr):
+        yield
 
 
 def check_imports(path: Path) -> None:
@@ -74,9 +115,11 @@ def load(emulator: em.Emulator, filter: str | Path | ModuleType) -> ModuleType:
 
     _dispatch.reset()
     _host.bind(NullHost(emulator))
-    emulator.guest = NullGuest(_dispatch)
+    guest = NullGuest(_dispatch, emulator)
+    emulator.guest = guest
     if isinstance(filter, ModuleType):
-        return importlib.reload(filter)
+        with _logged(guest):
+            return importlib.reload(filter)
     path = Path(filter).resolve()
     check_imports(path)
     folder = str(path.parent)
@@ -90,7 +133,8 @@ def load(emulator: em.Emulator, filter: str | Path | ModuleType) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with _logged(guest):
+            spec.loader.exec_module(module)
     except BaseException:
         del sys.modules[name]
         raise
