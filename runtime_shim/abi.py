@@ -74,6 +74,26 @@ class Import:
     #: while the snapshot is taken).
     handwritten_c: bool = False
 
+    def python_params(self) -> str:
+        """The Python parameter list, e.g. ``"self, map_type: int, key: bytes"``."""
+        types = {"bytes": "bytes", "pairs": "Pairs", "bool": "bool"}
+        return ", ".join(["self", *(f"{p.name}: {types.get(p.type, 'int')}" for p in self.params)])
+
+    def python_result(self) -> str:
+        """The Python result annotation, e.g. ``"bytes | None"``."""
+        types = [
+            {"bytes": "bytes", "pairs": "list[tuple[bytes, bytes]]"}.get(r.type, "int")
+            for r in self.results
+        ]
+        if not types:
+            return "None"
+        text = types[0] if len(types) == 1 else f"tuple[{', '.join(types)}]"
+        return f"{text} | None" if self.absent else text
+
+    def absent_statuses(self) -> tuple[int, ...]:
+        """The wire values of :attr:`absent`."""
+        return tuple(STATUS[name] for name in self.absent)
+
     def wasm_params(self) -> tuple[str, ...]:
         """The import's wasm parameter types (the result is always one ``i32`` status)."""
         types = [t for p in self.params for t in VALUE_TYPES[p.type]]

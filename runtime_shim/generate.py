@@ -58,8 +58,6 @@ _C_TO_PY = {
     "u64": "PyLong_FromUnsignedLongLong({})",
     "size": "PyLong_FromSize_t({})",
 }
-_PY_PARAM = {"bytes": "bytes", "pairs": "Pairs", "bool": "bool"}
-_PY_RESULT = {"bytes": "bytes", "pairs": "list[tuple[bytes, bytes]]"}
 
 
 def _cb_index(name: str) -> str:
@@ -220,18 +218,6 @@ def c_host_module() -> str:
 
 
 # -- Python ----------------------------------------------------------------------------------------
-def _py_params(imp: Import) -> str:
-    return ", ".join(["self", *(f"{p.name}: {_PY_PARAM.get(p.type, 'int')}" for p in imp.params)])
-
-
-def _py_result(imp: Import) -> str:
-    types = [_PY_RESULT.get(r.type, "int") for r in imp.results]
-    if not types:
-        return "None"
-    text = types[0] if len(types) == 1 else f"tuple[{', '.join(types)}]"
-    return f"{text} | None" if imp.absent else text
-
-
 def _doc(imp: Import) -> str:
     parts = [imp.doc] if imp.doc else []
     if imp.absent:
@@ -275,7 +261,7 @@ def hostabi() -> str:
         if imp.group != group:
             group = imp.group
             out.append(f"\n    # -- {GROUPS[group]}\n")
-        head = f"    def {imp.name}({_py_params(imp)}) -> {_py_result(imp)}:"
+        head = f"    def {imp.name}({imp.python_params()}) -> {imp.python_result()}:"
         doc = _doc(imp)
         out.append(f'{head}\n        """{doc}"""\n        ...\n\n' if doc else f"{head} ...\n")
     out.append(
@@ -365,8 +351,8 @@ def null_binding() -> str:
             body.append(f"        status = {call}\n")
         else:
             body.append(f"        status, {', '.join(names)} = {call}\n")
-        for a in imp.absent:
-            body.append(f"        if status == {STATUS[a]}:  # {a}\n            return None\n")
+        for a, value in zip(imp.absent, imp.absent_statuses(), strict=True):
+            body.append(f"        if status == {value}:  # {a}\n            return None\n")
         checks = ["status"] + [
             f"{n} is None"
             for n, r in zip(names, imp.results, strict=False)
@@ -375,7 +361,7 @@ def null_binding() -> str:
         body.append(f"        if {' or '.join(checks)}:\n{fail}")
         if names:
             body.append(f"        return {', '.join(names)}\n")
-        out.append(f"\n    def {imp.name}({_py_params(imp)}) -> {_py_result(imp)}:\n")
+        out.append(f"\n    def {imp.name}({imp.python_params()}) -> {imp.python_result()}:\n")
         out += body
     out.append(
         "\n    def set_callback_mask(self, mask: int) -> None:\n"

@@ -40,7 +40,12 @@ def _class(name: str, cls: type) -> list[str]:
     if issubclass(cls, enum.Enum):
         members = ", ".join(f"`{m.name}` = {m.value!r}" for m in cls)
         return [*lines, f"Members: {members}", ""]
-    for attr, member in sorted(vars(cls).items()):
+    # A class built from mixins of its own package's modules (the emulator) lists theirs too.
+    members: dict[str, object] = {}
+    for base in reversed(cls.__mro__):
+        if base is cls or base.__module__.startswith(cls.__module__ + "."):
+            members.update(vars(base))
+    for attr, member in sorted(members.items()):
         if attr.startswith("_") or not (inspect.isfunction(member) or isinstance(member, property)):
             continue
         if attr.startswith("proxy_") and cls.__name__ == "Emulator":

@@ -13,6 +13,21 @@ from proxy_wasm.testing.emulator.wire import (
     Pairs,
 )
 
+__all__ = [
+    "CalloutScope",
+    "Direction",
+    "HttpState",
+    "LocalResponse",
+    "Metric",
+    "PendingGrpcCall",
+    "PendingHttpCall",
+    "Queue",
+    "RootState",
+    "SharedState",
+    "TcpFlow",
+    "TcpState",
+]
+
 if TYPE_CHECKING:
     from proxy_wasm.testing.emulator.hostcalls_services import ServiceHostCalls
 
