@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import _host as _h
 from .errors import not_bundled
+from .types import LogLevel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,6 +30,14 @@ __all__ = [
     "warning",
 ]
 
+# Plain ints: looking up an enum member costs about 90 ns on CPython 3.11.
+_TRACE = int(LogLevel.TRACE)
+_DEBUG = int(LogLevel.DEBUG)
+_INFO = int(LogLevel.INFO)
+_WARN = int(LogLevel.WARN)
+_ERROR = int(LogLevel.ERROR)
+_CRITICAL = int(LogLevel.CRITICAL)
+
 #: The compiler bundles logging (imported inside functions here) only into filters that name
 #: one of these.
 __bundled_when_named__ = ("install_logging_handler", "LogHandler")
@@ -48,22 +57,22 @@ def log(level: int, message: object, *args: object) -> None:
 
 def trace(message: object, *args: object) -> None:
     """Log at TRACE."""
-    log(0, message, *args)
+    log(_TRACE, message, *args)
 
 
 def debug(message: object, *args: object) -> None:
     """Log at DEBUG."""
-    log(1, message, *args)
+    log(_DEBUG, message, *args)
 
 
 def info(message: object, *args: object) -> None:
     """Log at INFO."""
-    log(2, message, *args)
+    log(_INFO, message, *args)
 
 
 def warn(message: object, *args: object) -> None:
     """Log at WARN."""
-    log(3, message, *args)
+    log(_WARN, message, *args)
 
 
 warning = warn
@@ -71,27 +80,27 @@ warning = warn
 
 def error(message: object, *args: object) -> None:
     """Log at ERROR."""
-    log(4, message, *args)
+    log(_ERROR, message, *args)
 
 
 def critical(message: object, *args: object) -> None:
     """Log at CRITICAL."""
-    log(5, message, *args)
+    log(_CRITICAL, message, *args)
 
 
 def level_for(levelno: int) -> int:
     """Map a stdlib ``logging`` level number to a Proxy-Wasm log level."""
     if levelno < 10:
-        return 0
+        return _TRACE
     if levelno < 20:
-        return 1
+        return _DEBUG
     if levelno < 30:
-        return 2
+        return _INFO
     if levelno < 40:
-        return 3
+        return _WARN
     if levelno < 50:
-        return 4
-    return 5
+        return _ERROR
+    return _CRITICAL
 
 
 def install_logging_handler(
