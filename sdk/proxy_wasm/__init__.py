@@ -53,7 +53,7 @@ from .types import (
     StreamType,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version source (pyproject reads it)
 
 __all__ = [
     "Action",
