@@ -13,7 +13,9 @@ import click
 
 from proxy_wasm_cli import build_cmd, hub_cmd, inspect_cmd, run_cmd, test_cmd
 from proxy_wasm_compiler import __version__
-from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.errors import ToolError, UserError
+
+BROKEN_TOOL = "this is a bug or a broken install, not a mistake in your input"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +30,11 @@ for _module in (build_cmd, run_cmd, inspect_cmd, test_cmd, hub_cmd):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI with ``argv`` and return its exit code (user mistakes give one line, code 2)."""
+    """Run the CLI with ``argv`` and return its exit code.
+
+    A user mistake gives one ``error:`` line and code 2; a failed tool gives its message, a note
+    that this is a bug or a broken install, the tool's output, and code 1.
+    """
     try:
         cli.main(
             args=list(argv) if argv is not None else None,
@@ -38,6 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
+    except ToolError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo(f"({BROKEN_TOOL}; please report it with the output below)", err=True)
+        if exc.output.strip():
+            click.echo(exc.output.rstrip(), err=True)
+        return 1
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130

@@ -23,7 +23,9 @@ from proxy_wasm_envoy.config import (
 )
 from proxy_wasm_envoy.logs import LogRecord, WasmLog
 from proxy_wasm_envoy.process import (
+    EnvoyCrashed,
     EnvoyHarness,
+    EnvoyRefused,
     EnvoyStartError,
     RunningEnvoy,
     find_envoy,
@@ -37,7 +39,9 @@ __all__ = [
     "UPSTREAM_CLUSTER",
     "ClusterSpec",
     "EchoServer",
+    "EnvoyCrashed",
     "EnvoyHarness",
+    "EnvoyRefused",
     "EnvoyStartError",
     "ListenerSpec",
     "LogRecord",
