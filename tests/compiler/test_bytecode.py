@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm_compiler import bytecode
-from proxy_wasm_compiler.graph import build_graph
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.graph import Module, build_graph
 
 FILTERS = Path(__file__).parent / "filters"
 
@@ -52,8 +53,8 @@ def test_wasm_compiler_reports_syntax_errors(
     monkeypatch.setenv("PROXY_WASM_BYTECODE_COMPILER", "wasm")
     bad = tmp_path / "bad.py"
     bad.write_text("x = 1\ndef f(:\n    pass\n")
-    module = bytecode.Module("bad", "user", bad, False, "bad.py")
-    with pytest.raises(bytecode.UserError) as info:
+    module = Module("bad", "user", bad, False, "bad.py")
+    with pytest.raises(UserError) as info:
         bytecode.compile_modules([module])
     assert str(info.value).startswith(f"{bad}:2:")
 
