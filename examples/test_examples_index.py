@@ -60,6 +60,8 @@ def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:
         assert proc.stdout.startswith("HTTP/1.1 "), (argv, proc.stdout[:300])
 
 
+@pytest.mark.wasm  # `run` builds the filter
+@pytest.mark.envoy  # and Envoy validates the configuration
 @pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
 def test_run_config_for_the_example_is_valid_envoy(
     spec: Deployment,

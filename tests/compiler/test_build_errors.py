@@ -74,12 +74,14 @@ def test_c_extension_from_site_packages(capsys: pytest.CaptureFixture[str], tmp_
     assert "only pure-Python modules" in line
 
 
+@pytest.mark.wasm
 def test_no_context_registered(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     line = build_error(capsys, scenario_filter("no_context"), tmp_path)
     assert "registers no context" in line
     assert "set_http_context" in line
 
 
+@pytest.mark.wasm
 def test_host_call_at_import_time(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     output = tmp_path / "out.wasm"
     code = main(["build", str(scenario_filter("host_call_at_import")), "-o", str(output)])

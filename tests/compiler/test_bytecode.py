@@ -19,6 +19,7 @@ def scenario_filter(name: str) -> Path:
     return FILTERS / name / "filter.py"
 
 
+@pytest.mark.wasm
 def test_python311_wasm_compiles_the_same_code_as_a_host_311(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -46,6 +47,7 @@ def test_python311_wasm_compiles_the_same_code_as_a_host_311(
         assert host_code == wasm_code, name
 
 
+@pytest.mark.wasm
 def test_wasm_compiler_reports_syntax_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
