@@ -71,6 +71,3 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
     click.echo(f"{len(results) - failed} passed, {failed} failed ({runtime} runtime)")
     if failed:
         raise _TestsFailed(f"{failed} test(s) failed")
-
-
-COMMANDS: list[click.Command] = [test]
