@@ -7,6 +7,9 @@ The library API the tests and ``proxy-wasm run`` use::
     with start_envoy([ListenerSpec("h", wasm_path="f.wasm", config={"k": "v"}),
                       ListenerSpec("t", wasm_path="tcp.wasm", kind="tcp")]) as envoy:
         envoy.url("h"), envoy.admin_url, envoy.stats(), envoy.wasm_logs(), envoy.start_seconds
+
+``proxy-wasm run`` as a library: ``serve(plan_serve("filter.py", port=0))`` (see
+:mod:`proxy_wasm_envoy.serve`).
 """
 
 from proxy_wasm_envoy.config import (
@@ -33,6 +36,7 @@ from proxy_wasm_envoy.process import (
     start_envoy,
     validate_config,
 )
+from proxy_wasm_envoy.serve import Served, ServePlan, plan_serve, serve
 from proxy_wasm_envoy.upstream import EchoServer, StaticServer
 
 __all__ = [
@@ -48,12 +52,16 @@ __all__ = [
     "PluginSpec",
     "RemoteCode",
     "RunningEnvoy",
+    "ServePlan",
+    "Served",
     "StaticServer",
     "WasmLog",
     "bootstrap",
     "dump_yaml",
     "find_envoy",
+    "plan_serve",
     "remote_plugin",
+    "serve",
     "sha256_file",
     "start_config",
     "start_envoy",
