@@ -318,6 +318,9 @@ def _expectation(ctx: _Ctx, value: Any, what: str, mark: Any) -> Expectation:
             nv = [nv]
         if not isinstance(nv, list):
             raise ctx.error("no_header must be a list of names", ctx.key_mark(m, "no_header"))
+        for item in nv:
+            if isinstance(item, _Map) and "key" not in item:
+                raise ctx.error("no_header: each entry is a name or {key:}", item.mark)
         e.no_header = [str(x["key"]) if isinstance(x, _Map) else str(x) for x in nv]
     if "body" in m:
         e.body = _matchers(ctx, m["body"], "body", ctx.key_mark(m, "body"))
