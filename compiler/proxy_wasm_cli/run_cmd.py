@@ -17,7 +17,8 @@ import click
 from proxy_wasm_compiler.errors import ToolError, UserError
 from proxy_wasm_envoy.config import ClusterSpec, load_config_option, parse_host_port
 from proxy_wasm_envoy.logs import LogRecord
-from proxy_wasm_envoy.serve import Served, plan_serve, serve
+from proxy_wasm_envoy.process import RunningEnvoy
+from proxy_wasm_envoy.serve import LISTENER, plan_serve, serve
 
 _LEVEL_STYLE = {
     "trace": "bright_black",
@@ -134,7 +135,7 @@ def run_command(
     size = plan.resolved.module.size / 1e6
     click.echo(f"starting Envoy with {plan.resolved.source} ({size:.2f} MB)...")
     try:
-        served = serve(
+        envoy = serve(
             plan,
             concurrency=concurrency,
             log_level=log_level,
@@ -142,18 +143,18 @@ def run_command(
         )
     except KeyboardInterrupt:
         raise click.exceptions.Abort() from None
-    envoy = served.envoy
+    url = envoy.url(LISTENER)
     click.echo(
-        f"Envoy is ready in {envoy.start_seconds:.2f} s: {served.url} "
+        f"Envoy is ready in {envoy.start_seconds:.2f} s: {url} "
         f"(admin {envoy.admin_url}, pid {envoy.pid})"
     )
-    click.echo(f"try:  curl -i {served.url}/hello -H 'x-user: alice'")
+    click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
     click.echo("filter logs follow; Ctrl-C stops Envoy")
-    _wait_until_stopped(served)
+    _wait_until_stopped(envoy)
     click.echo("Envoy stopped")
 
 
-def _wait_until_stopped(served: Served) -> None:
+def _wait_until_stopped(envoy: RunningEnvoy) -> None:
     """Serve until SIGINT or SIGTERM, then stop; a :class:`ToolError` if Envoy exits first."""
     stop = threading.Event()
 
@@ -163,7 +164,7 @@ def _wait_until_stopped(served: Served) -> None:
     previous = signal.signal(signal.SIGTERM, on_signal)
     previous_int = signal.signal(signal.SIGINT, on_signal)
     try:
-        while not stop.is_set() and served.envoy.is_running():
+        while not stop.is_set() and envoy.is_running():
             try:
                 stop.wait(0.2)
             except KeyboardInterrupt:
@@ -173,8 +174,8 @@ def _wait_until_stopped(served: Served) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
-        died = not served.envoy.is_running()
-        code = served.stop()
+        died = not envoy.is_running()
+        code = envoy.stop()
     if died and not stop.is_set():
         raise ToolError(f"Envoy exited unexpectedly (exit code {code}); see the log above")
 

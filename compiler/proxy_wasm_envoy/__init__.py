@@ -36,7 +36,7 @@ from proxy_wasm_envoy.process import (
     start_envoy,
     validate_config,
 )
-from proxy_wasm_envoy.serve import Served, ServePlan, plan_serve, serve
+from proxy_wasm_envoy.serve import ServePlan, plan_serve, serve
 from proxy_wasm_envoy.upstream import EchoServer, StaticServer
 
 __all__ = [
@@ -53,7 +53,6 @@ __all__ = [
     "RemoteCode",
     "RunningEnvoy",
     "ServePlan",
-    "Served",
     "StaticServer",
     "WasmLog",
     "bootstrap",

@@ -4,8 +4,8 @@ Two steps, so the configuration can be printed without starting anything::
 
     plan = plan_serve("examples/http_headers", port=0)     # resolve (build/pull), check, plan
     print(plan.config_yaml())                               # what `run --print-config` prints
-    with serve(plan, on_record=print) as served:            # echo upstream + Envoy, until stop()
-        urllib.request.urlopen(served.url + "/hello")
+    with serve(plan, on_record=print) as envoy:             # echo upstream + Envoy, until stop()
+        urllib.request.urlopen(envoy.url(LISTENER) + "/hello")
 
 A filter folder deploys as its ``example.yaml`` says (listener kind, plugins, clusters); a file
 or ``oci://`` reference becomes one HTTP listener. Requests go to a built-in upstream that
@@ -19,7 +19,6 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from proxy_wasm_envoy.config import (
@@ -129,41 +128,16 @@ def plan_serve(
     return ServePlan(resolved, listener, planned, upstream, notes)
 
 
-@dataclass
-class Served:
-    """A running :class:`ServePlan`: Envoy (which owns the echo upstream, if any)."""
-
-    envoy: RunningEnvoy
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT`` of the filter's listener."""
-        return self.envoy.url(LISTENER)
-
-    def stop(self) -> int:
-        """Stop Envoy and the echo upstream; return Envoy's exit code."""
-        return self.envoy.stop()
-
-    def __enter__(self) -> Served:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
 def serve(
     plan: ServePlan,
     *,
     concurrency: int = 1,
     log_level: str = "debug",
     on_record: Callable[[LogRecord], None] | None = None,
-) -> Served:
+) -> RunningEnvoy:
     """Start the echo upstream (if needed) and Envoy; return once Envoy is ready.
+
+    The filter listens at ``envoy.url(LISTENER)``; ``envoy.stop()`` stops the echo upstream too.
 
     ``log_level`` is the lowest level of the filter's logs Envoy prints (to ``on_record``).
     Raises :class:`~proxy_wasm_envoy.process.EnvoyStartError` if Envoy does not start.
@@ -187,4 +161,4 @@ def serve(
         if echo is not None:
             echo.stop()
         raise
-    return Served(envoy)
+    return envoy

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 import pytest
-import wasmtime
 
 import proxy_wasm
 import proxy_wasm_compiler
@@ -20,12 +19,6 @@ from proxy_wasm_envoy.config import ClusterSpec
 from proxy_wasm_envoy.serve import plan_serve
 
 HEAVY = ("oras", "requests", "proxy_wasm_hub", "proxy_wasm_envoy", "wasmtime")
-TINY_WAT = """
-(module
-  (memory (export "memory") 1)
-  (func (export "malloc") (param i32) (result i32) i32.const 0)
-  (func (export "proxy_abi_version_0_2_1")))
-"""
 
 
 def _modules_after(argv: list[str]) -> set[str]:
@@ -56,13 +49,8 @@ def test_build_and_inspect_import_no_hub_or_envoy_runner(argv: list[str]) -> Non
 
 
 @pytest.mark.wasm
-def test_a_real_build_imports_no_hub_or_envoy_runner(tmp_path: Path) -> None:
-    source = tmp_path / "hello.py"
-    source.write_text(
-        "import proxy_wasm\n\n\nclass Hello(proxy_wasm.HttpContext):\n    pass\n\n\n"
-        "proxy_wasm.set_http_context(Hello)\n"
-    )
-    loaded = _modules_after(["build", str(source), "-o", str(tmp_path / "hello.wasm")])
+def test_a_real_build_imports_no_hub_or_envoy_runner(hello_filter: Path, tmp_path: Path) -> None:
+    loaded = _modules_after(["build", str(hello_filter), "-o", str(tmp_path / "hello.wasm")])
     assert (tmp_path / "hello.wasm").exists()
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
 
@@ -87,13 +75,6 @@ def test_one_version_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
     shown = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
     installed = importlib.metadata.version("proxy-wasm-python")
     assert shown == installed == proxy_wasm.__version__ == proxy_wasm_compiler.__version__
-
-
-@pytest.fixture
-def tiny_module(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.wasm"
-    path.write_bytes(bytes(wasmtime.wat2wasm(TINY_WAT)))
-    return path
 
 
 def test_serve_plan_for_a_module(tiny_module: Path) -> None:

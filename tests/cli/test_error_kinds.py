@@ -13,37 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import wasmtime
 
 import proxy_wasm_compiler.build
 from proxy_wasm_cli import BROKEN_TOOL, main
 from proxy_wasm_compiler.toolchain import find_toolchain
-
-# The smallest module `proxy-wasm run` accepts as Proxy-Wasm (Envoy never loads it here).
-PROXY_WASM_WAT = """
-(module
-  (memory (export "memory") 1)
-  (func (export "malloc") (param i32) (result i32) i32.const 0)
-  (func (export "proxy_abi_version_0_2_1")))
-"""
-
-HELLO_FILTER = """\
-import proxy_wasm
-
-
-class Hello(proxy_wasm.HttpContext):
-    pass
-
-
-proxy_wasm.set_http_context(Hello)
-"""
-
-
-@pytest.fixture
-def module(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.wasm"
-    path.write_bytes(bytes(wasmtime.wat2wasm(PROXY_WASM_WAT)))
-    return path
 
 
 def fake_envoy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, code: int) -> None:
@@ -54,13 +27,13 @@ def fake_envoy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, code:
 
 
 def test_envoy_dying_without_a_reason_is_a_tool_failure(
-    module: Path,
+    tiny_module: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_envoy(tmp_path, monkeypatch, "echo 'segfault-ish noise' >&2", 3)
-    code = main(["run", str(module), "--port", "0"])
+    code = main(["run", str(tiny_module), "--port", "0"])
     err = capsys.readouterr().err
     assert code == 1, err
     assert "error: Envoy did not start: exit code 3" in err
@@ -70,7 +43,7 @@ def test_envoy_dying_without_a_reason_is_a_tool_failure(
 
 
 def test_envoy_refusing_with_a_reason_is_a_user_mistake(
-    module: Path,
+    tiny_module: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -81,7 +54,7 @@ def test_envoy_refusing_with_a_reason_is_a_user_mistake(
     )
     (tmp_path / "said.log").write_text(line + "\n")
     fake_envoy(tmp_path, monkeypatch, f"cat {tmp_path / 'said.log'} >&2", 1)
-    code = main(["run", str(module), "--port", "0"])
+    code = main(["run", str(tiny_module), "--port", "0"])
     err = capsys.readouterr().err
     assert code == 2, err
     errors = [ln for ln in err.splitlines() if ln.startswith("error:")]
@@ -93,14 +66,15 @@ def test_envoy_refusing_with_a_reason_is_a_user_mistake(
 
 
 def test_a_crashing_linker_is_a_tool_failure(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    hello_filter: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     crash = "import sys; sys.stderr.write('zig: internal compiler error\\n'); sys.exit(70)"
     broken = dataclasses.replace(find_toolchain(), zig_command=(sys.executable, "-c", crash))
     monkeypatch.setattr(proxy_wasm_compiler.build, "find_toolchain", lambda: broken)
-    source = tmp_path / "hello.py"
-    source.write_text(HELLO_FILTER)
-    code = main(["build", str(source), "-o", str(tmp_path / "hello.wasm")])
+    code = main(["build", str(hello_filter), "-o", str(tmp_path / "hello.wasm")])
     err = capsys.readouterr().err
     assert code == 1, err
     assert "error: " in err and "failed (exit code 70)" in err
