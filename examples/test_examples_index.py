@@ -6,18 +6,20 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from examples._support.spec import EXAMPLES_DIR, all_examples
 from proxy_wasm_envoy import RunningEnvoy
+from proxy_wasm_envoy.deployment import Deployment
 
 EXAMPLES = all_examples()
 REQUIRED_FILES = ("filter.py", "README.md", "test_filter.py", "example.yaml")
 
 
 @pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
-def test_example_has_the_standard_files(spec) -> None:  # type: ignore[no-untyped-def]
+def test_example_has_the_standard_files(spec: Deployment) -> None:
     missing = [name for name in REQUIRED_FILES if not (spec.path / name).exists()]
     assert not missing, f"{spec.name} lacks {missing}"
     assert spec.summary, f"{spec.name}/example.yaml needs a summary"
@@ -58,10 +60,12 @@ def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:
         assert proc.stdout.startswith("HTTP/1.1 "), (argv, proc.stdout[:300])
 
 
+@pytest.mark.wasm  # `run` builds the filter
+@pytest.mark.envoy  # and Envoy validates the configuration
 @pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
 def test_run_config_for_the_example_is_valid_envoy(
-    spec,
-    tmp_path,  # type: ignore[no-untyped-def]
+    spec: Deployment,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     from proxy_wasm_cli import main

@@ -19,6 +19,7 @@ SUBMODULES = (
     "proxy_wasm.metrics",
     "proxy_wasm.errors",
     "proxy_wasm.grpc",
+    "proxy_wasm.protobuf",
     "proxy_wasm.envoy",
     "proxy_wasm.testing",
 )

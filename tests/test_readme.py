@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -15,6 +17,7 @@ def python_blocks() -> list[str]:
     return [re.sub(r"^   ", "", block, flags=re.M) for block in blocks]
 
 
+@pytest.mark.wasm
 def test_readme_filter_and_test_pass_in_both_runtimes(tmp_path: Path) -> None:
     filter_source, test_source = python_blocks()[:2]
     assert "set_http_context" in filter_source and "def test_" in test_source

@@ -18,7 +18,7 @@ NAMES = [
 ]
 
 
-@pytest.mark.parametrize("runtime", ["null", "wasm"])
+@pytest.mark.parametrize("runtime", ["null", pytest.param("wasm", marks=pytest.mark.wasm)])
 def test_suite_passes_in_the_test_host(runtime: str) -> None:
     results = run_suite(SUITE, runtime)
     assert [r.name for r in results] == NAMES

@@ -90,6 +90,3 @@ def run_build(
                 console.print(f"  [green]✓[/green] {message}")
 
         return build_filter(source, output, options=options, progress=progress)
-
-
-COMMANDS: list[click.Command] = [build]

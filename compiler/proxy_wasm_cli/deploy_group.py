@@ -1,15 +1,7 @@
 """``proxy-wasm deploy``: configuration that deploys a published filter to a proxy.
 
-NOTE for other command modules: this file owns the ONE ``deploy`` click group. It is
-registered through ``run_cmd.COMMANDS``; do not create a second ``deploy`` group. Add your
-subcommand to it instead, e.g. in ``cli/hub_cmd.py``::
-
-    from proxy_wasm_cli.deploy_group import deploy
-
-    @deploy.command("istio")
-    def deploy_istio(...): ...
-
-(``deploy envoy`` is defined here; ``deploy istio`` lives in ``hub_cmd.py``.)
+This group lists all its subcommands: ``deploy envoy`` is defined here, ``deploy istio`` beside
+the hub verbs it shares options with (``hub_cmd.py``, imported only when it runs).
 """
 
 from __future__ import annotations
@@ -18,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from proxy_wasm_cli.lazy import LazyGroup
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import (
     LOCALHOST,
@@ -36,7 +29,7 @@ from proxy_wasm_envoy.config import (
 from proxy_wasm_envoy.source import check_proxy_wasm, resolve_module
 
 
-@click.group("deploy")
+@click.group("deploy", cls=LazyGroup, lazy={"istio": "proxy_wasm_cli.hub_cmd:deploy_istio_command"})
 def deploy() -> None:
     """Generate the configuration that deploys a filter to Envoy or Istio."""
 

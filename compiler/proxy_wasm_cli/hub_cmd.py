@@ -1,5 +1,8 @@
 """Hub verbs: ``push``, ``pull``, ``tag``, ``login``, ``logout``, ``list`` and ``deploy istio``.
 
+(``deploy istio`` belongs to the ``deploy`` group, which names it; it lives here for the
+transport options it shares with the other verbs.)
+
 Thin wrappers over :mod:`proxy_wasm_hub`. Machine-readable results (digest, path,
 YAML, ``--json``) go to stdout; human notes go to stderr through ``rich``.
 """
@@ -18,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 
 import proxy_wasm_hub as hub
-from proxy_wasm_cli.deploy_group import deploy
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_hub import istio
 from proxy_wasm_hub.image import ANN_ROOT_IDS, ANN_TITLE, FORMATS
@@ -504,15 +506,3 @@ def deploy_istio_command(
     else:
         write_text_atomic(output, text)
         _err().print(f"wrote {output}")
-
-
-deploy.add_command(deploy_istio_command)
-
-COMMANDS: list[click.Command] = [
-    push_command,
-    pull_command,
-    tag_command,
-    login_command,
-    logout_command,
-    list_command,
-]

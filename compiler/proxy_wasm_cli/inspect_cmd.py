@@ -141,6 +141,3 @@ def inspect_command(file: Path, as_json: bool) -> None:
         click.echo(json.dumps(report, indent=2))
     else:
         click.echo(format_report(report))
-
-
-COMMANDS: list[click.Command] = [inspect_command]

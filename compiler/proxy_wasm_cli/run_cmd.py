@@ -1,41 +1,25 @@
-"""``proxy-wasm run``: build a filter and serve it through a local Envoy (plus ``deploy``)."""
+"""``proxy-wasm run``: build a filter and serve it through a local Envoy.
+
+The work is :mod:`proxy_wasm_envoy.serve`; this module parses the options, prints the filter's
+logs as they come, and waits for Ctrl-C.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
-from typing import Any
 
 import click
 
-from proxy_wasm_cli.deploy_group import deploy
-from proxy_wasm_compiler.errors import UserError
-from proxy_wasm_envoy.config import (
-    LOCALHOST,
-    UPSTREAM_CLUSTER,
-    ClusterSpec,
-    ListenerSpec,
-    bootstrap,
-    dump_yaml,
-    load_config_option,
-    parse_host_port,
-)
-from proxy_wasm_envoy.deployment import load_deployment
+from proxy_wasm_compiler.errors import ToolError, UserError
+from proxy_wasm_envoy.config import ClusterSpec, load_config_option, parse_host_port
 from proxy_wasm_envoy.logs import LogRecord
-from proxy_wasm_envoy.process import start_config
-from proxy_wasm_envoy.source import (
-    build_python_filter,
-    check_proxy_wasm,
-    resolve_module,
-)
-from proxy_wasm_envoy.upstream import EchoServer
+from proxy_wasm_envoy.process import RunningEnvoy
+from proxy_wasm_envoy.serve import LISTENER, plan_serve, serve
 
-LISTENER = "filter"
 _LEVEL_STYLE = {
     "trace": "bright_black",
     "debug": "bright_black",
@@ -135,94 +119,30 @@ def run_command(
       proxy-wasm run oci://127.0.0.1:5000/team/auth:1.0
       proxy-wasm run my_filter.py --print-config > envoy.yaml
     """
-    plugin_config = load_config_option(config)
-    upstream_host, upstream_port = (
-        parse_host_port(upstream, "--upstream") if upstream else (LOCALHOST, 0)
+    plan = plan_serve(
+        target,
+        config=load_config_option(config),
+        port=port,
+        root_id=root_id,
+        upstream=parse_host_port(upstream, "--upstream") if upstream else None,
+        clusters=[parse_cluster_option(value) for value in clusters],
     )
-    resolved = resolve_module(target)
-    check_proxy_wasm(resolved)
-    wasm_level = "trace" if log_level == "trace" else log_level
-    overrides = dict(parse_cluster_option(value) for value in clusters)
-    folder = Path(target) if not target.startswith("oci://") and Path(target).is_dir() else None
-    extra_clusters: list[ClusterSpec] = []
-    if folder is not None:
-        # A filter folder deploys as its example.yaml says (listener kind, plugins, clusters).
-        deployment = load_deployment(folder)
-        changes: dict[str, Any] = {}
-        if config is not None:
-            changes["config"] = plugin_config
-        if root_id:
-            changes["root_id"] = root_id
-        deployment = dataclasses.replace(deployment, **changes)
-
-        def build(source: Path) -> Path:
-            same = source.resolve() == deployment.filter.resolve()
-            return resolved.path if same else build_python_filter(source)
-
-        listener = deployment.listener(LISTENER, build, port=port)
-        for name in deployment.clusters:
-            if name not in overrides:
-                click.echo(
-                    f"cluster {name!r} is served by the echo upstream "
-                    f"(--cluster {name}=HOST:PORT[,h2] sends it elsewhere)",
-                    err=True,
-                )
-        extra_clusters = [
-            overrides.get(name) or ClusterSpec(name, 0) for name in deployment.clusters
-        ]
-    else:
-        listener = ListenerSpec(
-            LISTENER, wasm_path=resolved.path, config=plugin_config, port=port, root_id=root_id
-        )
-    extra_clusters += [c for n, c in overrides.items() if n not in {e.name for e in extra_clusters}]
+    for note in plan.notes:
+        click.echo(note, err=True)
     if print_config:
-        shown_port = upstream_port or 8080
-        shown = [dataclasses.replace(c, port=c.port or shown_port) for c in extra_clusters]
-        cfg = bootstrap(
-            [listener],
-            [ClusterSpec(UPSTREAM_CLUSTER, shown_port, upstream_host), *shown],
-            admin_port=9901,
-        )
-        if not upstream:
-            click.echo(
-                f"# cluster {UPSTREAM_CLUSTER!r}: `proxy-wasm run` puts its echo "
-                f"upstream here (shown as {LOCALHOST}:{shown_port})"
-            )
-        click.echo(dump_yaml(cfg), nl=False)
+        click.echo(plan.config_yaml(), nl=False)
         return
-
-    echo: EchoServer | None = None
-    if upstream is None or any(c.port == 0 for c in extra_clusters):
-        echo = EchoServer().start()
-    if upstream is None:
-        assert echo is not None
-        upstream_port = echo.port
-    served = [
-        dataclasses.replace(c, port=c.port or (echo.port if echo else 0)) for c in extra_clusters
-    ]
-    cfg = bootstrap(
-        [listener], [ClusterSpec(UPSTREAM_CLUSTER, upstream_port, upstream_host), *served]
-    )
-    color = sys.stdout.isatty()
-    on_record = _printer(color)
-    click.echo(f"starting Envoy with {resolved.source} ({resolved.module.size / 1e6:.2f} MB)...")
+    size = plan.resolved.module.size / 1e6
+    click.echo(f"starting Envoy with {plan.resolved.source} ({size:.2f} MB)...")
     try:
-        envoy = start_config(
-            cfg,
+        envoy = serve(
+            plan,
             concurrency=concurrency,
-            log_level="warn",
-            component_log_level=f"wasm:{wasm_level}",
-            on_record=on_record,
-            upstream=echo,
+            log_level=log_level,
+            on_record=_printer(sys.stdout.isatty()),
         )
     except KeyboardInterrupt:
-        if echo is not None:
-            echo.stop()
         raise click.exceptions.Abort() from None
-    except BaseException:
-        if echo is not None:
-            echo.stop()
-        raise
     url = envoy.url(LISTENER)
     click.echo(
         f"Envoy is ready in {envoy.start_seconds:.2f} s: {url} "
@@ -230,7 +150,12 @@ def run_command(
     )
     click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
     click.echo("filter logs follow; Ctrl-C stops Envoy")
+    _wait_until_stopped(envoy)
+    click.echo("Envoy stopped")
 
+
+def _wait_until_stopped(envoy: RunningEnvoy) -> None:
+    """Serve until SIGINT or SIGTERM, then stop; a :class:`ToolError` if Envoy exits first."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -252,12 +177,11 @@ def run_command(
         died = not envoy.is_running()
         code = envoy.stop()
     if died and not stop.is_set():
-        raise UserError(f"Envoy exited unexpectedly (exit code {code}); see the log above")
-    click.echo("Envoy stopped")
+        raise ToolError(f"Envoy exited unexpectedly (exit code {code}); see the log above")
 
 
-def parse_cluster_option(value: str) -> tuple[str, ClusterSpec]:
-    """``NAME=HOST:PORT[,h2]`` -> (name, cluster)."""
+def parse_cluster_option(value: str) -> ClusterSpec:
+    """``NAME=HOST:PORT[,h2]`` -> the cluster."""
     name, sep, rest = value.partition("=")
     if not sep or not name:
         raise UserError(f"--cluster {value!r}: expected NAME=HOST:PORT[,h2]")
@@ -265,7 +189,4 @@ def parse_cluster_option(value: str) -> tuple[str, ClusterSpec]:
     if flag not in ("", "h2"):
         raise UserError(f"--cluster {value!r}: the only option after the address is 'h2'")
     host, cluster_port = parse_host_port(address, "--cluster")
-    return name, ClusterSpec(name, cluster_port, host, http2=flag == "h2")
-
-
-COMMANDS: list[click.Command] = [run_command, deploy]
+    return ClusterSpec(name, cluster_port, host, http2=flag == "h2")

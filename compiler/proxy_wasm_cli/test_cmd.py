@@ -48,7 +48,7 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
         except SuiteError as exc:
             raise _suite_error(exc) from exc
     else:
-        from proxy_wasm.testing.host import WasmUnavailable
+        from proxy_wasm.testing import WasmUnavailable
         from proxy_wasm.testing.wasm_runtime import WasmLoadError
 
         try:
@@ -71,6 +71,3 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
     click.echo(f"{len(results) - failed} passed, {failed} failed ({runtime} runtime)")
     if failed:
         raise _TestsFailed(f"{failed} test(s) failed")
-
-
-COMMANDS: list[click.Command] = [test]

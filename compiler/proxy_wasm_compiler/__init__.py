@@ -1,3 +1,5 @@
 """proxy-wasm-python compiler: builds Python filters into Proxy-Wasm modules."""
 
-__version__ = "0.1.0"
+from proxy_wasm import __version__  # the distribution's one version source
+
+__all__ = ["__version__"]

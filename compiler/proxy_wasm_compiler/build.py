@@ -54,12 +54,11 @@ class BuildResult:
     modules: list[str] = field(default_factory=list)
     builtins: list[str] = field(default_factory=list)
     steps: list[tuple[str, float]] = field(default_factory=list)
-    from_cache: bool = False
 
 
 def _metadata(graph: ModuleGraph, options: BuildOptions, source: Path) -> dict[str, object]:
     return {
-        "sdk_version": importlib.metadata.version("proxy-wasm-python"),
+        "sdk_version": __version__,
         "compiler_version": __version__,
         "python_version": PYTHON_VERSION,
         "abi_version": "0.2.1",
@@ -135,7 +134,6 @@ def build_filter(
             [m.name for m in graph.python_modules],
             graph.builtins,
             steps,
-            True,
         )
 
     with tempfile.TemporaryDirectory(prefix="proxy-wasm-build-") as tmp:

@@ -129,7 +129,8 @@ def _compile_in_wasm(todo: list[tuple[Module, bytes, Path]], optimize: int) -> N
         proc = subprocess.run(argv, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise ToolchainError(
-                f"compiling bytecode with python3.11.wasm failed: {proc.stderr.strip()[-2000:]}"
+                f"compiling bytecode with python3.11.wasm failed (exit code {proc.returncode})",
+                proc.stderr.strip()[-3000:],
             )
         failed = json.loads((work / "failed.json").read_text())
         if failed:

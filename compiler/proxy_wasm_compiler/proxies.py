@@ -3,7 +3,8 @@
 A Proxy-Wasm host resolves every import when it loads a module; one it does not provide (or
 provides with another signature) makes loading fail ("Failed to load Wasm module due to a
 missing import: ..." / V8 "import type mismatch"). The table follows proxy-wasm-cpp-host's
-``FOR_ALL_WASI_FUNCTIONS`` history (shared/reference/proxy-wasm-abi.md section 11):
+``FOR_ALL_WASI_FUNCTIONS`` history (``include/proxy-wasm/wasm_vm.h``, behaviour in
+``src/exports.cc``):
 
 * 2021 (cpp-host #201): 15 WASI functions (fd_write/read/seek/close, fd_fdstat_get, environ_*,
   args_*, clock_time_get, random_get, proc_exit, and the preopen/path stubs path_open,

@@ -46,7 +46,7 @@ def snapshot_module(toolchain: Toolchain, module: Path, output: Path, source: Pa
         python_error = _python_error(detail)
         if python_error:
             raise UserError(f"importing {source.name} at build time failed:\n{python_error}")
-        raise ToolchainError(f"wasmtime wizer failed:\n{detail[-3000:]}")
+        raise ToolchainError(f"wasmtime wizer failed (exit code {proc.returncode})", detail[-3000:])
 
 
 def _python_error(stderr: str) -> str:

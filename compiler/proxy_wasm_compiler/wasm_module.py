@@ -123,9 +123,6 @@ class WasmModule:
     def custom_section(self, name: str) -> bytes | None:
         return self.custom_sections.get(name)
 
-    def imports_from(self, module: str) -> list[Import]:
-        return [i for i in self.imports if i.module == module]
-
     @property
     def memory(self) -> Limits | None:
         """The module's own memory, or an imported memory's limits (memory 0)."""

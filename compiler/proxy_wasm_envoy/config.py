@@ -86,7 +86,8 @@ def load_config_option(value: str | None) -> str | None:
 def parse_host_port(value: str, option: str) -> tuple[str, int]:
     """``HOST:PORT`` (HOST defaults to 127.0.0.1) from a CLI option."""
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not (0 < int(port) < 65536):
+    # isascii: str.isdigit() also accepts digits int() refuses (superscripts, Ethiopic...).
+    if not sep or not (port.isascii() and port.isdigit()) or not (0 < int(port) < 65536):
         raise UserError(f"{option} must be HOST:PORT, got {value!r}")
     return host or LOCALHOST, int(port)
 

@@ -24,8 +24,6 @@ _RECORD = re.compile(
 )
 _WASM = re.compile(r"^wasm log(?P<prefix>[^:\n]*): (?P<message>.*)$", re.DOTALL)
 
-LEVELS = ("trace", "debug", "info", "warning", "error", "critical")
-
 
 @dataclass
 class LogRecord:

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from proxy_wasm_compiler.errors import ToolchainError, UserError
+from proxy_wasm_compiler.errors import ToolchainError, ToolError, UserError
 from proxy_wasm_envoy.config import (
     UPSTREAM_CLUSTER,
     ClusterSpec,
@@ -53,12 +53,28 @@ from proxy_wasm_envoy.upstream import EchoServer
 ENVOY_ENV = "PROXY_WASM_ENVOY"
 
 
-class EnvoyStartError(UserError):
-    """Envoy exited or did not become ready; ``log`` holds what it printed."""
+class EnvoyStartError(Exception):
+    """Envoy exited or did not become ready; ``log`` holds what it printed.
+
+    Raised as one of two kinds: :class:`EnvoyRefused` when Envoy said why (the user's filter
+    or configuration: a user mistake) and :class:`EnvoyCrashed` when it did not.
+    """
 
     def __init__(self, message: str, log: str = "") -> None:
         super().__init__(message)
         self.log = log
+
+
+class EnvoyRefused(EnvoyStartError, UserError):
+    """Envoy refused to start and said why, e.g. the filter rejected its configuration."""
+
+
+class EnvoyCrashed(EnvoyStartError, ToolError):
+    """Envoy died by a signal, exited without a reason, or never became ready."""
+
+    def __init__(self, message: str, log: str = "") -> None:
+        super().__init__(message, log)
+        self.output = log[-3000:]
 
 
 def find_envoy() -> str:
@@ -119,6 +135,13 @@ def validate_config(path: str | Path, timeout: float = 60.0) -> None:
             lines[-1] if lines else f"exit code {proc.returncode}"
         )
         raise UserError(f"{path}: Envoy rejects the configuration: {reason}")
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
 
 
 def _http_get(url: str, timeout: float = 2.0) -> tuple[int, str]:
@@ -330,12 +353,15 @@ def start_config(
         while True:
             if proc.poll() is not None:
                 collector.join(5.0)
-                reason = startup_failure(collector.records()) or f"exit code {proc.returncode}"
-                raise EnvoyStartError(
-                    f"Envoy did not start: {reason}", "\n".join(collector.lines())
-                )
+                log = "\n".join(collector.lines())
+                reason = startup_failure(collector.records())
+                if reason is None or proc.returncode < 0:
+                    raise EnvoyCrashed(
+                        f"Envoy did not start: {reason or _exit_reason(proc.returncode)}", log
+                    )
+                raise EnvoyRefused(f"Envoy did not start: {reason}", log)
             if time.monotonic() > deadline:
-                raise EnvoyStartError(
+                raise EnvoyCrashed(
                     f"Envoy was not ready after {ready_timeout:.0f} s", "\n".join(collector.lines())
                 )
             if not running.admin_url and admin_path.exists():

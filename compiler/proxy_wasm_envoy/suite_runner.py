@@ -1,5 +1,8 @@
 """Run a declarative suite (``proxy_wasm.testing.suite``) through a real Envoy 1.40.
 
+It uses the suite's public loading (:mod:`proxy_wasm.testing.suite_load`) and checking
+(:mod:`proxy_wasm.testing.suite_check`); only the running is its own.
+
 The filter is built and served by one Envoy on 127.0.0.1; each test becomes one real HTTP
 request. A scripted upstream answers with the test's response phases (status, headers, body)
 and records the request it received, so the same expectations are checked against what Envoy
@@ -20,15 +23,9 @@ import http.client
 import time
 from pathlib import Path
 
-from proxy_wasm.testing.emulator import LocalResponse
-from proxy_wasm.testing.suite import (
-    Expectation,
-    Suite,
-    SuiteTest,
-    TestResult,
-    check_expectation,
-    load_suite,
-)
+from proxy_wasm.testing import LocalResponse
+from proxy_wasm.testing.suite_check import TestResult, check_expectation
+from proxy_wasm.testing.suite_load import Expectation, Suite, SuiteTest, load_suite
 from proxy_wasm_compiler.build import BuildOptions, build_filter
 from proxy_wasm_envoy.config import UPSTREAM_CLUSTER, ClusterSpec, ListenerSpec
 from proxy_wasm_envoy.logs import WasmLog

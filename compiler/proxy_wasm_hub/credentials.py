@@ -133,9 +133,6 @@ class CredentialStore:
         self._save(auths)
         return True
 
-    def registries(self) -> list[str]:
-        return sorted(self._load())
-
 
 @dataclass(frozen=True)
 class IndexEntry:

@@ -61,9 +61,6 @@ class Reference:
     def with_digest(self, digest: str) -> Reference:
         return Reference(self.registry, self.repository, self.tag, digest)
 
-    def with_tag(self, tag: str | None) -> Reference:
-        return Reference(self.registry, self.repository, tag, None)
-
     def __str__(self) -> str:
         text = self.name
         if self.tag is not None:

@@ -82,7 +82,7 @@ def test_each_client_has_its_own_bucket(proxy_wasm_host: Callable[..., Host]) ->
 
 
 def test_a_concurrent_update_is_retried_not_overwritten(
-    proxy_wasm_host: Callable[..., Host],
+    proxy_wasm_host: Callable[..., Host], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     host = _host(proxy_wasm_host)
     key = b"example_rate_limit.alice"
@@ -91,7 +91,7 @@ def test_a_concurrent_update_is_retried_not_overwritten(
     real_get = emulator.proxy_get_shared_data
     interfered: list[bytes] = []
 
-    def get_then_other_worker_takes_a_token(k: bytes) -> Any:
+    def get_then_other_worker_takes_a_token(k: bytes) -> tuple[int, tuple[bytes, int] | None]:
         result = real_get(k)
         if k == key and not interfered:
             now = host.now_ns / 1e9
@@ -99,7 +99,7 @@ def test_a_concurrent_update_is_retried_not_overwritten(
             host.set_shared_data(key, interfered[0])  # another worker took a token meanwhile
         return result
 
-    emulator.proxy_get_shared_data = get_then_other_worker_takes_a_token  # type: ignore[method-assign]
+    monkeypatch.setattr(emulator, "proxy_get_shared_data", get_then_other_worker_takes_a_token)
     # The filter read 2 tokens, but its write fails (stale CAS); it reads 1 and takes it.
     assert _request(host) == (200, {"x-ratelimit-remaining": "0"})
     assert interfered

@@ -40,6 +40,7 @@ def test_receiver_registers_the_queue_and_drains_it_when_ready(
     assert len(queue) == 0
 
 
+@pytest.mark.wasm  # the receiver is always the compiled module
 def test_sender_enqueues_each_request_for_the_receiver(
     proxy_wasm_host: Callable[..., Host],
 ) -> None:

@@ -13,6 +13,7 @@ import yaml
 
 from proxy_wasm import Action
 from proxy_wasm.testing import Host
+from proxy_wasm_envoy import RunningEnvoy
 
 HERE = Path(__file__).parent
 FILTER = HERE / "filter.py"
@@ -126,7 +127,7 @@ def _exchange(port: int, path: str, source: str = "127.0.0.1") -> bytes:
     return received
 
 
-def _connections(envoy: Any, cluster: str) -> int:
+def _connections(envoy: RunningEnvoy, cluster: str) -> int:
     return envoy.stats(f"cluster.{cluster}.upstream_cx_total").get(
         f"cluster.{cluster}.upstream_cx_total", 0
     )

@@ -14,7 +14,8 @@
 
 Submodules: :mod:`proxy_wasm.log` (logging), :mod:`proxy_wasm.properties` (typed Envoy
 attributes), :mod:`proxy_wasm.errors` (the exception tree), :mod:`proxy_wasm.metrics`,
-:mod:`proxy_wasm.config`, :mod:`proxy_wasm.headers`, :mod:`proxy_wasm.types`.
+:mod:`proxy_wasm.config`, :mod:`proxy_wasm.headers`, :mod:`proxy_wasm.types`,
+:mod:`proxy_wasm.grpc`, :mod:`proxy_wasm.protobuf` (wire-format writers).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from .types import (
     StreamType,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one version source (pyproject reads it)
 
 __all__ = [
     "Action",

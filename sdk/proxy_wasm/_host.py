@@ -40,11 +40,6 @@ def bind(impl: HostABI | None) -> None:
     generation += 1
 
 
-def is_bound() -> bool:
-    """Return whether a host implementation is bound."""
-    return not isinstance(host, _Unbound)
-
-
 try:
     # Dynamic on purpose: the built-in exists only inside a compiled module.
     _builtin = __import__("_proxy_wasm_host")

@@ -86,18 +86,6 @@ def _type_name(tp: object) -> str:
     return name if isinstance(name, str) and not getattr(tp, "__args__", None) else str(tp)
 
 
-def _json_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    return type(value).__name__
-
-
 def _fail(path: str, expected: str, value: object) -> ConfigError:
     return ConfigError(path, f"expected {expected}, got {_show(value)}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from ._protobuf import field_bytes, field_varint
+from .protobuf import field_bytes, field_varint
 
 if TYPE_CHECKING:
     from .context import BaseContext

@@ -11,7 +11,7 @@ proto. :func:`grpc_service` writes the few bytes of one that names an Envoy clus
 
 from __future__ import annotations
 
-from ._protobuf import field_bytes
+from .protobuf import field_bytes
 
 
 def grpc_service(cluster: str, authority: str | None = None) -> bytes:

@@ -65,6 +65,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return read_module(out)
 
 
+@pytest.mark.wasm
 def test_exports_the_whole_abi(built: WasmModule) -> None:
     assert built.abi_version == "0.2.1"
     for name in [
@@ -83,6 +84,7 @@ def test_exports_the_whole_abi(built: WasmModule) -> None:
         assert not any(name.startswith("pw_") for name in built.export_names)
 
 
+@pytest.mark.wasm
 def test_imports_and_exports_follow_the_abi_table(built: WasmModule) -> None:
     from proxy_wasm_shim import abi
 
@@ -99,6 +101,7 @@ def test_imports_and_exports_follow_the_abi_table(built: WasmModule) -> None:
         assert ftype.results == (() if cb.result == "void" else ("i32",)), cb.name
 
 
+@pytest.mark.wasm
 def test_imports_load_on_every_known_proxy(built: WasmModule) -> None:
     wasi = {i.name for i in built.imports if i.module == "wasi_snapshot_preview1"}
     assert wasi <= OLDEST_WASI, wasi - OLDEST_WASI
@@ -108,6 +111,7 @@ def test_imports_load_on_every_known_proxy(built: WasmModule) -> None:
         assert missing_imports(built.imports, proxy, built.abi_version) == [], proxy.key
 
 
+@pytest.mark.wasm
 def test_metadata_section(built: WasmModule) -> None:
     raw = built.custom_section(METADATA_SECTION)
     assert raw is not None
@@ -122,6 +126,7 @@ def test_metadata_section(built: WasmModule) -> None:
     assert "_socket" not in meta["builtin_modules"]
 
 
+@pytest.mark.wasm
 def test_each_build_gets_its_own_hash_secret(tmp_path: Path) -> None:
     first = build_filter(FILTER, tmp_path / "a.wasm", options=BuildOptions(snapshot=False))
     second = build_filter(FILTER, tmp_path / "b.wasm", options=BuildOptions(snapshot=False))
@@ -163,6 +168,7 @@ def test_import_check_refuses_what_envoy_would_refuse() -> None:
     assert "path_link" in str(info.value) and "import type mismatch" in str(info.value)
 
 
+@pytest.mark.wasm
 @pytest.mark.parametrize("snapshot", [True, False], ids=["snapshot", "no-snapshot"])
 def test_built_module_runs_in_the_test_host(snapshot: bool, tmp_path: Path) -> None:
     from proxy_wasm.testing import Host
@@ -177,6 +183,7 @@ def test_built_module_runs_in_the_test_host(snapshot: bool, tmp_path: Path) -> N
     assert stream.request_header("x-tag") == 'local-package:{"n": 2}'
 
 
+@pytest.mark.wasm
 def test_the_snapshot_heap_is_frozen_out_of_garbage_collection(tmp_path: Path) -> None:
     """A collection in the proxy must not walk every object of the snapshot."""
     from proxy_wasm.testing import Host

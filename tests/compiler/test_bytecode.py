@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from proxy_wasm_compiler import bytecode
-from proxy_wasm_compiler.graph import build_graph
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.graph import Module, build_graph
 
 FILTERS = Path(__file__).parent / "filters"
 
@@ -18,6 +19,7 @@ def scenario_filter(name: str) -> Path:
     return FILTERS / name / "filter.py"
 
 
+@pytest.mark.wasm
 def test_python311_wasm_compiles_the_same_code_as_a_host_311(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -45,6 +47,7 @@ def test_python311_wasm_compiles_the_same_code_as_a_host_311(
         assert host_code == wasm_code, name
 
 
+@pytest.mark.wasm
 def test_wasm_compiler_reports_syntax_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -52,8 +55,8 @@ def test_wasm_compiler_reports_syntax_errors(
     monkeypatch.setenv("PROXY_WASM_BYTECODE_COMPILER", "wasm")
     bad = tmp_path / "bad.py"
     bad.write_text("x = 1\ndef f(:\n    pass\n")
-    module = bytecode.Module("bad", "user", bad, False, "bad.py")
-    with pytest.raises(bytecode.UserError) as info:
+    module = Module("bad", "user", bad, False, "bad.py")
+    with pytest.raises(UserError) as info:
         bytecode.compile_modules([module])
     assert str(info.value).startswith(f"{bad}:2:")
 

@@ -72,6 +72,7 @@ def test_a_mention_in_a_helper_module_counts(tmp_path: Path) -> None:
     assert "dataclasses" in modules(tmp_path, "import helpers\n" + PLAIN)
 
 
+@pytest.mark.wasm
 def test_a_feature_reached_only_through_getattr_says_why_it_is_missing(tmp_path: Path) -> None:
     from proxy_wasm.testing import Host
     from proxy_wasm_compiler.build import BuildOptions, build_filter

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from proxy_wasm_cli import main as cli_main
-from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.errors import ToolchainError
 from proxy_wasm_envoy import (
     ClusterSpec,
     EchoServer,
@@ -40,7 +40,7 @@ REPO = HERE.parent.parent
 def envoy_available() -> bool:
     try:
         find_envoy()
-    except UserError:
+    except ToolchainError:
         return False
     return True
 

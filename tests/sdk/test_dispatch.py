@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 import proxy_wasm
@@ -332,7 +334,7 @@ def test_every_stream_gets_its_own_fresh_context_on_the_short_path(host: FakeHos
     for cid in (2, 3, 4):  # the first one takes the long path (the class is new)
         D.proxy_on_context_create(cid, 1)
         D.proxy_on_request_headers(cid, 1, 1)
-    contexts = [D._http[cid] for cid in (2, 3, 4)]
+    contexts = [cast(Plain, D._http[cid]) for cid in (2, 3, 4)]
     assert [c.context_id for c in contexts] == [2, 3, 4]
     assert [c.hits for c in contexts] == [1, 1, 1] and len({id(c) for c in contexts}) == 3
     for cid in (2, 3, 4):

@@ -9,6 +9,7 @@ Start with :class:`Host`; the pytest plugin (``proxy_wasm.testing.pytest_plugin`
 in both runtimes, and :func:`proxy_wasm.testing.suite.run_suite` runs declarative YAML suites.
 """
 
+from proxy_wasm.testing.builder import Builder, WasmUnavailable, set_builder
 from proxy_wasm.testing.emulator import Emulator, LocalResponse, SharedState
 from proxy_wasm.testing.host import (
     GrpcCall,
@@ -17,10 +18,10 @@ from proxy_wasm.testing.host import (
     HttpStream,
     QueueView,
     TcpConnection,
-    WasmUnavailable,
 )
 
 __all__ = [
+    "Builder",
     "Emulator",
     "GrpcCall",
     "Host",
@@ -31,4 +32,5 @@ __all__ = [
     "SharedState",
     "TcpConnection",
     "WasmUnavailable",
+    "set_builder",
 ]

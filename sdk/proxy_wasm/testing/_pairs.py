@@ -1,4 +1,4 @@
-"""The Proxy-Wasm "pairs" wire format (proxy-wasm-abi.md section 8.1) and its host limits."""
+"""The Proxy-Wasm "pairs" wire format and its host limits (cpp-host ``src/pairs_util.cc``)."""
 
 from __future__ import annotations
 

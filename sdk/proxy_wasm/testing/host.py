@@ -24,14 +24,11 @@ from types import ModuleType
 from typing import Any, Literal
 
 from proxy_wasm.testing import emulator as em
+from proxy_wasm.testing.builder import require_builder
 from proxy_wasm.types import Action
 
 HeadersIn = Mapping[str, str] | Mapping[bytes, bytes] | Iterable[tuple[str | bytes, str | bytes]]
 Runtime = Literal["null", "wasm"]
-
-
-class WasmUnavailable(RuntimeError):
-    """The wasm runtime cannot run this filter here (no compiler to build it)."""
 
 
 def _b(value: str | bytes) -> bytes:
@@ -703,7 +700,7 @@ def _print_log(level: int, message: str) -> None:
 
 
 def _wasm_for(filter: str | Path | ModuleType) -> Path:
-    """A ``.wasm`` path as is; a filter module or ``.py`` built with the compiler (cached)."""
+    """A ``.wasm`` path as is; a filter module or ``.py`` built by the builder (cached)."""
     if isinstance(filter, ModuleType):
         if not filter.__file__:
             raise ValueError(f"module {filter.__name__} has no file to build")
@@ -711,22 +708,11 @@ def _wasm_for(filter: str | Path | ModuleType) -> Path:
     path = Path(filter)
     if path.suffix == ".wasm":
         return path
-    try:
-        from proxy_wasm_compiler.build import (  # type: ignore[import-not-found, unused-ignore]
-            BuildOptions,
-            build_filter,
-        )
-    except ImportError as exc:
-        raise WasmUnavailable(
-            "the wasm runtime needs proxy_wasm_compiler.build to build the filter"
-        ) from exc
+    builder = require_builder(path)
     import hashlib
-    import os
 
     base = os.environ.get("PROXY_WASM_CACHE") or str(Path.home() / ".cache" / "proxy-wasm-python")
     key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
     output = Path(base) / "test-host" / f"{path.stem}-{key}.wasm"
     output.parent.mkdir(parents=True, exist_ok=True)
-    # reuse: an unchanged filter is served from the build cache (and wasmtime's compile cache).
-    result = build_filter(path, output, options=BuildOptions(reuse=True))
-    return Path(result.path)
+    return builder.build(path, output)

@@ -1,10 +1,11 @@
 """The null runtime: the filter imported into the test's own CPython, bound to the emulator.
 
 Loading: ``proxy_wasm._dispatch.reset()``, bind a ``NullHost``, check the filter's imports as the
-build would (``proxy_wasm_compiler.graph.check_imports`` when available), then import the file
-afresh under a unique module name with its folder on ``sys.path`` (modules beside it are
-re-imported too). The emulator calls the dispatcher's ``proxy_on_*`` functions directly; a callback
-whose bit is clear in the SDK's callback mask is skipped exactly as the C shim skips it.
+build would (the :class:`~proxy_wasm.testing.builder.Builder`'s ``check_imports``, when a builder
+is installed), then import the file afresh under a unique module name with its folder on
+``sys.path`` (modules beside it are re-imported too). The emulator calls the dispatcher's
+``proxy_on_*`` functions directly; a callback whose bit is clear in the SDK's callback mask is
+skipped exactly as the C shim skips it.
 
 While the filter runs (its import and every callback), ``sys.stdout`` and ``sys.stderr`` are
 streams that log: each ``write`` becomes one info (stdout) or error (stderr) entry without its
@@ -28,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from proxy_wasm.testing import emulator as em
+from proxy_wasm.testing.builder import find_builder
 
 _counter = itertools.count(1)
 _SYS_DICT = sys.__dict__
@@ -87,14 +89,10 @@ def _logged(guest: NullGuest) -> Iterator[None]:
 
 
 def check_imports(path: Path) -> None:
-    """Fail like the build for an import that cannot work in a proxy (skipped if unavailable)."""
-    try:
-        from proxy_wasm_compiler import graph  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return
-    check = getattr(graph, "check_imports", None)
-    if check is not None:
-        check(path)
+    """Fail like the build for an import that cannot work in a proxy (skipped without a builder)."""
+    builder = find_builder()
+    if builder is not None:
+        builder.check_imports(path)
 
 
 def _forget_siblings(folder: Path) -> None:

@@ -7,7 +7,9 @@ Registered as the ``pytest11`` entry point ``proxy_wasm``. It adds:
   ``[wasm]``);
 * ``proxy_wasm_host``: a factory ``make_host(filter, **kwargs) -> Host`` in the current runtime.
   In the wasm runtime a filter that cannot be built here (no compiler) skips the test, with
-  the reason.
+  the reason;
+* the ``wasm`` marker on every ``[wasm]`` run, so ``pytest -m "not wasm"`` runs the null runtime
+  alone (no build).
 
 Example::
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import pytest
 
-from proxy_wasm.testing.host import Host, WasmUnavailable
+from proxy_wasm.testing import Host, WasmUnavailable
 
 RUNTIMES = ("null", "wasm")
 
@@ -51,10 +53,19 @@ def selected_runtimes(config: pytest.Config) -> list[str]:
     return chosen
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "wasm: builds a module or runs one in wasmtime")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "proxy_wasm_runtime" in metafunc.fixturenames:
         metafunc.parametrize(
-            "proxy_wasm_runtime", selected_runtimes(metafunc.config), indirect=True
+            "proxy_wasm_runtime",
+            [
+                pytest.param(runtime, marks=[pytest.mark.wasm] if runtime == "wasm" else [])
+                for runtime in selected_runtimes(metafunc.config)
+            ],
+            indirect=True,
         )
 
 

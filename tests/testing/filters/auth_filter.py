@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from helper import greeting
+from helper import greeting  # type: ignore[import-not-found]  # beside it, on sys.path
 
 import proxy_wasm
 from proxy_wasm import Action, Counter, HttpContext, RootContext

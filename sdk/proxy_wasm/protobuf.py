@@ -1,4 +1,15 @@
-"""The few protobuf wire-format pieces the SDK writes by hand (no protobuf library in a filter)."""
+"""Protobuf wire-format writers, for the few messages a filter sends without a protobuf library.
+
+The SDK writes Envoy's ``GrpcService`` and foreign-function arguments with them; a filter may
+write a small request message for ``dispatch_grpc_call`` the same way::
+
+    from proxy_wasm.protobuf import field_bytes, field_varint
+
+    request = field_bytes(1, b"alice") + field_varint(2, 42)  # {name: "alice", id: 42}
+
+:func:`varint` is also WebAssembly's unsigned LEB128 (the build pipeline writes section
+lengths with it).
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,164 @@
+"""``proxy-wasm run`` as a library: serve one filter through a local Envoy on 127.0.0.1.
+
+Two steps, so the configuration can be printed without starting anything::
+
+    plan = plan_serve("examples/http_headers", port=0)     # resolve (build/pull), check, plan
+    print(plan.config_yaml())                               # what `run --print-config` prints
+    with serve(plan, on_record=print) as envoy:             # echo upstream + Envoy, until stop()
+        urllib.request.urlopen(envoy.url(LISTENER) + "/hello")
+
+A filter folder deploys as its ``example.yaml`` says (listener kind, plugins, clusters); a file
+or ``oci://`` reference becomes one HTTP listener. Requests go to a built-in upstream that
+answers with the request it received as JSON, unless ``upstream`` names a server; the filter's
+own clusters go to that echo upstream too unless ``clusters`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from proxy_wasm_envoy.config import (
+    LOCALHOST,
+    UPSTREAM_CLUSTER,
+    ClusterSpec,
+    ListenerSpec,
+    bootstrap,
+    dump_yaml,
+)
+from proxy_wasm_envoy.deployment import load_deployment
+from proxy_wasm_envoy.logs import LogRecord
+from proxy_wasm_envoy.process import RunningEnvoy, start_config
+from proxy_wasm_envoy.source import (
+    ResolvedModule,
+    build_python_filter,
+    check_proxy_wasm,
+    resolve_module,
+)
+from proxy_wasm_envoy.upstream import EchoServer
+
+LISTENER = "filter"
+PRINTED_UPSTREAM_PORT = 8080  # --print-config shows the echo upstream here
+PRINTED_ADMIN_PORT = 9901
+
+
+@dataclass
+class ServePlan:
+    """What :func:`serve` will start: the module, its listener and the clusters it calls."""
+
+    resolved: ResolvedModule
+    listener: ListenerSpec
+    clusters: list[ClusterSpec]  # the filter's clusters; port 0: the echo upstream serves it
+    upstream: tuple[str, int] | None = None  # None: the built-in echo upstream
+    notes: list[str] = field(default_factory=list)  # for the user: who serves which cluster
+
+    @property
+    def needs_echo(self) -> bool:
+        """Whether the built-in echo upstream has anything to serve."""
+        return self.upstream is None or any(c.port == 0 for c in self.clusters)
+
+    def config_yaml(self) -> str:
+        """The Envoy bootstrap as YAML, the echo upstream shown at a fixed port."""
+        host, port = self.upstream or (LOCALHOST, 0)
+        port = port or PRINTED_UPSTREAM_PORT
+        shown = [dataclasses.replace(c, port=c.port or port) for c in self.clusters]
+        cfg = bootstrap(
+            [self.listener],
+            [ClusterSpec(UPSTREAM_CLUSTER, port, host), *shown],
+            admin_port=PRINTED_ADMIN_PORT,
+        )
+        head = ""
+        if self.upstream is None:
+            head = (
+                f"# cluster {UPSTREAM_CLUSTER!r}: `proxy-wasm run` puts its echo "
+                f"upstream here (shown as {LOCALHOST}:{port})\n"
+            )
+        return head + dump_yaml(cfg)
+
+
+def plan_serve(
+    target: str,
+    *,
+    config: str | None = None,
+    port: int = 10000,
+    root_id: str = "",
+    upstream: tuple[str, int] | None = None,
+    clusters: Sequence[ClusterSpec] = (),
+) -> ServePlan:
+    """Resolve ``target`` (build a filter, pull a reference), check it, and plan the listener.
+
+    ``config`` is the plugin configuration as JSON text (``None``: the folder's, or none);
+    ``clusters`` send the filter's named clusters to real servers.
+    """
+    resolved = resolve_module(target)
+    check_proxy_wasm(resolved)
+    overrides = {c.name: c for c in clusters}
+    folder = Path(target) if not target.startswith("oci://") and Path(target).is_dir() else None
+    planned: list[ClusterSpec] = []
+    notes: list[str] = []
+    if folder is not None:
+        deployment = load_deployment(folder)
+        changes: dict[str, Any] = {}
+        if config is not None:
+            changes["config"] = config
+        if root_id:
+            changes["root_id"] = root_id
+        deployment = dataclasses.replace(deployment, **changes)
+
+        def build(source: Path) -> Path:
+            same = source.resolve() == deployment.filter.resolve()
+            return resolved.path if same else build_python_filter(source)
+
+        listener = deployment.listener(LISTENER, build, port=port)
+        notes += [
+            f"cluster {name!r} is served by the echo upstream "
+            f"(--cluster {name}=HOST:PORT[,h2] sends it elsewhere)"
+            for name in deployment.clusters
+            if name not in overrides
+        ]
+        planned = [overrides.get(name) or ClusterSpec(name, 0) for name in deployment.clusters]
+    else:
+        listener = ListenerSpec(
+            LISTENER, wasm_path=resolved.path, config=config, port=port, root_id=root_id
+        )
+    planned += [c for n, c in overrides.items() if n not in {p.name for p in planned}]
+    return ServePlan(resolved, listener, planned, upstream, notes)
+
+
+def serve(
+    plan: ServePlan,
+    *,
+    concurrency: int = 1,
+    log_level: str = "debug",
+    on_record: Callable[[LogRecord], None] | None = None,
+) -> RunningEnvoy:
+    """Start the echo upstream (if needed) and Envoy; return once Envoy is ready.
+
+    The filter listens at ``envoy.url(LISTENER)``; ``envoy.stop()`` stops the echo upstream too.
+
+    ``log_level`` is the lowest level of the filter's logs Envoy prints (to ``on_record``).
+    Raises :class:`~proxy_wasm_envoy.process.EnvoyStartError` if Envoy does not start.
+    """
+    echo = EchoServer().start() if plan.needs_echo else None
+    try:
+        host, port = plan.upstream or (LOCALHOST, echo.port if echo else 0)
+        served = [
+            dataclasses.replace(c, port=c.port or (echo.port if echo else 0)) for c in plan.clusters
+        ]
+        cfg = bootstrap([plan.listener], [ClusterSpec(UPSTREAM_CLUSTER, port, host), *served])
+        envoy = start_config(
+            cfg,
+            concurrency=concurrency,
+            log_level="warn",
+            component_log_level=f"wasm:{log_level}",
+            on_record=on_record,
+            upstream=echo,
+        )
+    except BaseException:
+        if echo is not None:
+            echo.stop()
+        raise
+    return envoy
