@@ -1,0 +1,463 @@
+"""Drives the SDK dispatcher (contract 2) from Envoy's dynamic-module events.
+
+``pw_native.c`` calls :func:`new_plugin` once per Envoy filter configuration (main thread), then
+one :class:`Plugin` method per Envoy event, with the GIL held and the stream current. Context ids
+are allocated here, as Envoy-Wasm does: one root context per filter configuration
+(``proxy_on_context_create``, ``proxy_on_vm_start``, ``proxy_on_configure``), one context per HTTP
+stream. As in Envoy-Wasm, local replies and stream resumption asked for inside a callback run
+after the callback returns (``after_call``).
+
+State shared by every filter configuration of the process (shared data, queues, metrics) lives
+in the one :class:`Runtime`, guarded by the GIL.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import _proxy_wasm_envoy as envoy  # type: ignore[import-not-found, unused-ignore]
+from proxy_wasm import _dispatch, _host
+from proxy_wasm._hostabi import Pairs
+from proxy_wasm_shim.native.host import EnvoyHost
+
+# Envoy filter statuses
+_CONTINUE = 0
+_STOP_ITERATION = 1
+_STOP_ALL_ITERATION_AND_WATERMARK = 4
+_STOP_NO_BUFFER = 3
+_LOG_ERROR, _LOG_CRITICAL = 4, 5
+
+
+@dataclass
+class NativeConfig:
+    """The JSON filter configuration ``proxy_wasm_envoy.native`` writes into the Envoy config."""
+
+    filter: str
+    sys_path: list[str] = field(default_factory=list)
+    site_dirs: list[str] = field(default_factory=list)
+    plugin_name: str = ""
+    root_id: str = ""
+    vm_id: str = ""
+    plugin_config: str = ""
+    vm_config: str = ""
+
+    @classmethod
+    def parse(cls, raw: bytes) -> NativeConfig:
+        """Parse the filter configuration (unknown keys are an error)."""
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("filter"), str):
+            raise ValueError('the filter configuration must be a JSON object with a "filter" path')
+        return cls(**data)
+
+
+@dataclass
+class _Call:
+    """The callback running on this thread (saved and restored around nested callbacks)."""
+
+    context_id: int = 0
+    pointer: int = 0
+    body: int = -1  # the Proxy-Wasm body buffer type readable now, or -1
+    configuration: bytes | None = None
+    vm: bool = False
+    call_response: tuple[list[tuple[bytes, bytes]], bytes] | None = None
+    call_status: tuple[int, bytes] | None = None
+    replied: bool = False
+    actions: list[Callable[[], None]] = field(default_factory=list)
+
+
+class Runtime:
+    """Process-wide state of the native runtime (one per embedded interpreter)."""
+
+    def __init__(self) -> None:
+        self.filter_path: Path | None = None
+        self.module: ModuleType | None = None
+        self.ids = itertools.count(1)
+        self.local = threading.local()
+        self.streams: dict[int, int] = {}  # context id -> Envoy filter pointer
+        self.roots: dict[int, Plugin] = {}
+        self.stream_roots: dict[int, int] = {}
+        self.shared_data: dict[bytes, tuple[bytes, int]] = {}
+        self.queues: dict[int, deque[bytes]] = {}
+        self.queue_ids: dict[bytes, int] = {}
+        self.queue_owner: dict[int, int] = {}
+        self.metrics: dict[int, tuple[int, int, int]] = {}  # id -> (kind, envoy id, config)
+        self.metric_values: dict[int, int] = {}
+        self.metric_names: dict[int, bytes] = {}
+        self.calls: dict[tuple[int, int], int] = {}  # (context id, callout id) -> token
+        self.tokens = itertools.count(1)
+        self.host = EnvoyHost(self)
+
+    # -- the callback running on this thread --------------------------------------------------
+    @property
+    def call(self) -> _Call:
+        current: _Call | None = getattr(self.local, "call", None)
+        if current is None:
+            current = self.local.call = _Call()
+        return current
+
+    def run(self, call: _Call, name: str, *args: int) -> int:
+        """Run dispatcher function ``name`` with ``call`` current; then its deferred actions."""
+        saved = getattr(self.local, "call", None)
+        self.local.call = call
+        try:
+            result = getattr(_dispatch, name)(*args)
+            for action in call.actions:
+                action()
+            return 0 if result is None else int(result)
+        finally:
+            self.local.call = saved
+            if saved is not None and saved.pointer:
+                envoy.set_current(saved.pointer)
+
+    def after_call(self, action: Callable[[], None]) -> bool:
+        """Run ``action`` once the current callback returns; false outside a stream."""
+        call = self.call
+        if not call.pointer:
+            return False
+        call.actions.append(action)
+        return True
+
+    def has_stream(self) -> bool:
+        """Return whether an HTTP stream is current."""
+        return bool(self.call.pointer)
+
+    def in_body(self, buffer_type: int) -> bool:
+        """Return whether body buffer ``buffer_type`` (0 request, 1 response) is readable now."""
+        return self.call.body == buffer_type
+
+    def configuration(self, vm: bool) -> bytes | None:
+        """The VM or plugin configuration, during ``on_vm_start`` / ``on_configure``."""
+        call = self.call
+        return call.configuration if call.vm == vm else None
+
+    def call_response(self) -> tuple[list[tuple[bytes, bytes]], bytes] | None:
+        """The HTTP call response, during ``on_http_call_response``."""
+        return self.call.call_response
+
+    def call_status(self) -> tuple[int, bytes] | None:
+        """``(status code, message)`` of the HTTP call being answered."""
+        return self.call.call_status
+
+    def set_effective_context(self, context_id: int) -> bool:
+        """Make ``context_id`` current (its stream, for stream calls)."""
+        if context_id in self.roots:
+            self.call.context_id, self.call.pointer = context_id, 0
+            return True
+        pointer = self.streams.get(context_id)
+        if pointer is None:
+            return False
+        self.call.context_id, self.call.pointer = context_id, pointer
+        envoy.set_current(pointer)
+        return True
+
+    def send_local_response(self, code: int, headers: Pairs, body: bytes, details: bytes) -> bool:
+        """Send a local reply on the current stream once the callback returns."""
+        call = self.call
+        if not call.pointer or call.replied:
+            return False
+        call.replied = True
+        pointer = call.pointer
+
+        def send() -> None:
+            envoy.set_current(pointer)
+            envoy.send_response(code, headers, body, details)
+
+        call.actions.append(send)
+        return True
+
+    # -- HTTP callouts ------------------------------------------------------------------------
+    def http_call(self, upstream: bytes, headers: Pairs, body: bytes, timeout_ms: int) -> int | None:
+        """Start an HTTP callout from the current stream; return its token (None: refused)."""
+        call = self.call
+        if not call.pointer:
+            return None
+        pairs = [(bytes(k).lower(), bytes(v)) for k, v in headers]
+        if not any(k == b"host" for k, _ in pairs):
+            authority = next((v for k, v in pairs if k == b":authority"), None)
+            if authority is not None:
+                pairs.append((b"host", authority))
+        rc, callout_id = envoy.http_callout(upstream, pairs, body, max(timeout_ms, 1))
+        if callout_id is None:
+            return None
+        token = next(self.tokens)
+        self.calls[call.context_id, callout_id] = token
+        return token
+
+    # -- shared queues ------------------------------------------------------------------------
+    def register_queue(self, name: bytes) -> int:
+        """Register (or re-register) queue ``name`` for the current root context."""
+        queue_id = self.queue_ids.get(name)
+        if queue_id is None:
+            queue_id = self.queue_ids[name] = len(self.queue_ids) + 1
+            self.queues[queue_id] = deque()
+        self.queue_owner[queue_id] = self.call.context_id
+        return queue_id
+
+    def enqueue(self, queue_id: int, value: bytes) -> bool:
+        """Append to a queue; its owner's ``on_queue_ready`` runs after this callback."""
+        queue = self.queues.get(queue_id)
+        if queue is None:
+            return False
+        queue.append(value)
+        owner = self.queue_owner.get(queue_id)
+        if owner in self.roots:
+            plugin = self.roots[owner]
+            notify = lambda: plugin.root_event("proxy_on_queue_ready", queue_id)  # noqa: E731
+            if not self.after_call(notify):
+                notify()
+        return True
+
+    # -- metrics ------------------------------------------------------------------------------
+    def define_metric(self, kind: int, name: bytes) -> int | None:
+        """Define an Envoy stat (only while Envoy loads the configuration); return its id."""
+        for metric_id, (k, _, _) in self.metrics.items():
+            if k == kind and self.metric_names.get(metric_id) == name:
+                return metric_id
+        rc, envoy_id = envoy.define_metric(kind, name)
+        if rc != 0:
+            return None
+        metric_id = len(self.metrics) + 1
+        self.metrics[metric_id] = (kind, envoy_id, 0)
+        self.metric_names[metric_id] = name
+        self.metric_values[metric_id] = 0
+        return metric_id
+
+    def update_metric(self, metric_id: int, op: int, value: int) -> bool:
+        """op 0: record (set), op 1: increment by ``value`` (may be negative for gauges)."""
+        metric = self.metrics.get(metric_id)
+        if metric is None:
+            return False
+        kind, envoy_id, _ = metric
+        old = self.metric_values[metric_id]
+        new = value if op == 0 else old + value
+        if kind == 0:  # counter: Envoy counters only grow
+            if new > old:
+                envoy.update_metric(0, envoy_id, new - old)
+        elif kind == 1:
+            envoy.update_metric(3, envoy_id, max(new, 0))
+        else:
+            envoy.update_metric(4, envoy_id, value)
+        self.metric_values[metric_id] = new
+        return True
+
+    # -- properties ---------------------------------------------------------------------------
+    def plugin_property(self, path: bytes) -> bytes | None:
+        """``plugin_name``, ``plugin_root_id``, ``plugin_vm_id`` of the current plugin."""
+        plugin = self.roots.get(self.stream_roots.get(self.call.context_id, self.call.context_id))
+        if plugin is None:
+            return None
+        config = plugin.config
+        fixed = {
+            b"plugin_name": config.plugin_name,
+            b"plugin_root_id": config.root_id,
+            b"plugin_vm_id": config.vm_id,
+        }
+        value = fixed.get(path)
+        return None if value is None else value.encode()
+
+    # -- ticks --------------------------------------------------------------------------------
+    def set_tick_period(self, period_ms: int) -> None:
+        """Tick the current root context every ``period_ms`` (0 stops) from a Python thread."""
+        plugin = self.roots.get(self.call.context_id)
+        if plugin is not None:
+            plugin.set_tick_period(period_ms)
+
+    # -- loading ------------------------------------------------------------------------------
+    def load(self, config: NativeConfig) -> None:
+        """Import the filter (once per process: the SDK's dispatcher is process-global)."""
+        path = Path(config.filter).resolve()
+        if self.filter_path is not None:
+            if path != self.filter_path:
+                raise RuntimeError(
+                    f"one filter per Envoy process: {self.filter_path} is loaded, not {path}"
+                )
+            return
+        _dispatch.reset()
+        _host.bind(self.host)
+        folder = str(path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        name = f"_proxy_wasm_filter_{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        self.filter_path, self.module = path, module
+
+
+RUNTIME = Runtime()
+
+
+class Plugin:
+    """One Envoy filter configuration: a root context and the streams it creates."""
+
+    def __init__(self, config: NativeConfig, config_pointer: int) -> None:
+        self.config = config
+        self.config_pointer = config_pointer
+        self.root_id = next(RUNTIME.ids)
+        self._tick_stop: threading.Event | None = None
+        RUNTIME.roots[self.root_id] = self
+
+    def start(self) -> bool:
+        """Create the root context; ``on_vm_start`` then ``on_configure`` (false: refused)."""
+        rt = RUNTIME
+        rt.run(_Call(context_id=self.root_id), "proxy_on_context_create", self.root_id, 0)
+        vm = self.config.vm_config.encode()
+        call = _Call(context_id=self.root_id, configuration=vm, vm=True)
+        if not rt.run(call, "proxy_on_vm_start", self.root_id, len(vm)):
+            envoy.log(_LOG_CRITICAL, b"proxy-wasm-python native: on_vm_start returned false")
+            return False
+        plugin = self.config.plugin_config.encode()
+        call = _Call(context_id=self.root_id, configuration=plugin)
+        if not rt.run(call, "proxy_on_configure", self.root_id, len(plugin)):
+            envoy.log(_LOG_CRITICAL, b"proxy-wasm-python native: on_configure returned false")
+            return False
+        return True
+
+    def root_event(self, name: str, *args: int) -> None:
+        """Deliver a root-context callback (tick, queue ready)."""
+        RUNTIME.run(_Call(context_id=self.root_id), name, self.root_id, *args)
+
+    def set_tick_period(self, period_ms: int) -> None:
+        """(Re)start the tick thread; 0 stops it."""
+        if self._tick_stop is not None:
+            self._tick_stop.set()
+            self._tick_stop = None
+        if period_ms <= 0:
+            return
+        stop = self._tick_stop = threading.Event()
+        pointer = self.config_pointer
+
+        def tick() -> None:
+            envoy.set_current_config(pointer)
+            while not stop.wait(period_ms / 1000):
+                self.root_event("proxy_on_tick")
+
+        threading.Thread(target=tick, name=f"proxy-wasm-tick-{self.root_id}", daemon=True).start()
+
+    # -- stream events (called by pw_native.c) ------------------------------------------------
+    def new_stream(self, pointer: int) -> int:
+        """A new HTTP stream: create its context; return the context id."""
+        cid = next(RUNTIME.ids)
+        RUNTIME.streams[cid] = pointer
+        RUNTIME.stream_roots[cid] = self.root_id
+        RUNTIME.run(_Call(cid, pointer), "proxy_on_context_create", cid, self.root_id)
+        return cid
+
+    def _stream(self, cid: int, name: str, *args: int, body: int = -1) -> tuple[int, bool]:
+        call = _Call(cid, RUNTIME.streams.get(cid, 0), body=body)
+        result = RUNTIME.run(call, name, cid, *args)
+        return result, call.replied
+
+    def on_request_headers(self, cid: int, eos: int) -> int:
+        """Envoy's decodeHeaders."""
+        return self._headers(cid, "proxy_on_request_headers", 0, eos)
+
+    def on_response_headers(self, cid: int, eos: int) -> int:
+        """Envoy's encodeHeaders."""
+        return self._headers(cid, "proxy_on_response_headers", 2, eos)
+
+    def _headers(self, cid: int, name: str, map_type: int, eos: int) -> int:
+        count = len(envoy.get_headers(map_type))
+        result, replied = self._stream(cid, name, count, eos)
+        if replied:
+            return _STOP_ITERATION
+        return _CONTINUE if result in (0, 2) else _STOP_ALL_ITERATION_AND_WATERMARK
+
+    def on_request_body(self, cid: int, eos: int) -> int:
+        """Envoy's decodeData."""
+        return self._body(cid, "proxy_on_request_body", 0, eos)
+
+    def on_response_body(self, cid: int, eos: int) -> int:
+        """Envoy's encodeData."""
+        return self._body(cid, "proxy_on_response_body", 1, eos)
+
+    def _body(self, cid: int, name: str, buffer_type: int, eos: int) -> int:
+        received, buffered = (0, 1) if buffer_type == 0 else (2, 3)
+        size = len(envoy.get_body(buffered) or b"") + len(envoy.get_body(received) or b"")
+        result, replied = self._stream(cid, name, size, eos, body=buffer_type)
+        if replied:
+            return _STOP_NO_BUFFER
+        return result if 0 <= result <= 3 else _STOP_NO_BUFFER
+
+    def on_request_trailers(self, cid: int, _unused: int) -> int:
+        """Envoy's decodeTrailers."""
+        return self._trailers(cid, "proxy_on_request_trailers", 1)
+
+    def on_response_trailers(self, cid: int, _unused: int) -> int:
+        """Envoy's encodeTrailers."""
+        return self._trailers(cid, "proxy_on_response_trailers", 3)
+
+    def _trailers(self, cid: int, name: str, map_type: int) -> int:
+        result, replied = self._stream(cid, name, len(envoy.get_headers(map_type)))
+        return _STOP_ITERATION if replied or result != 0 else _CONTINUE
+
+    def on_complete(self, cid: int, _unused: int) -> int:
+        """The stream is complete: ``on_done``, ``on_log``, ``on_delete`` (as Envoy-Wasm)."""
+        try:
+            self._stream(cid, "proxy_on_done")
+            self._stream(cid, "proxy_on_log")
+            self._stream(cid, "proxy_on_delete")
+        finally:
+            RUNTIME.streams.pop(cid, None)
+            RUNTIME.stream_roots.pop(cid, None)
+            for key in [k for k in RUNTIME.calls if k[0] == cid]:
+                del RUNTIME.calls[key]
+        return 0
+
+    def on_scheduled(self, cid: int, event_id: int) -> int:
+        """An event scheduled on this stream's worker (unused so far)."""
+        return 0
+
+    def on_callout_done(
+        self, cid: int, callout_id: int, result: int, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        """An HTTP callout answered (or failed: no headers): ``proxy_on_http_call_response``."""
+        token = RUNTIME.calls.pop((cid, callout_id), None)
+        if token is None:
+            return
+        status = next((v for k, v in headers if k == b":status"), None)
+        call = _Call(cid, RUNTIME.streams.get(cid, 0))
+        call.call_response = (headers, body)
+        call.call_status = (int(status), b"") if status and status.isdigit() else (503, b"")
+        RUNTIME.run(call, "proxy_on_http_call_response", cid, token, len(headers), len(body), 0)
+
+    def close(self) -> None:
+        """Envoy dropped this configuration: stop ticking; ``on_done`` / ``on_delete``."""
+        self.set_tick_period(0)
+        RUNTIME.run(_Call(context_id=self.root_id), "proxy_on_done", self.root_id)
+        RUNTIME.run(_Call(context_id=self.root_id), "proxy_on_delete", self.root_id)
+        RUNTIME.roots.pop(self.root_id, None)
+
+
+def new_plugin(raw: bytes, config_pointer: int = 0) -> Plugin | None:
+    """Called by ``pw_native.c`` for each Envoy filter configuration; None refuses it."""
+    try:
+        config = NativeConfig.parse(raw)
+        RUNTIME.load(config)
+    except Exception as exc:
+        _log_load_error(exc)
+        return None
+    plugin = Plugin(config, config_pointer)
+    if not plugin.start():
+        RUNTIME.roots.pop(plugin.root_id, None)
+        return None
+    return plugin
+
+
+def _log_load_error(exc: BaseException) -> None:
+    import traceback
+
+    text = "".join(traceback.format_exception(exc)).rstrip("\n")
+    envoy.log(_LOG_CRITICAL, f"proxy-wasm-python native: cannot load the filter:\n{text}".encode())
