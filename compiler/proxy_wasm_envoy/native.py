@@ -24,6 +24,7 @@ from typing import Any
 from proxy_wasm_compiler import cache
 from proxy_wasm_compiler.errors import ToolchainError, UserError
 from proxy_wasm_envoy.config import Json, ListenerSpec, _type, plugin_configuration_text
+from proxy_wasm_envoy.deployment import Deployment
 
 MODULE_NAME = "proxy_wasm_python"
 LIBRARY = f"lib{MODULE_NAME}.so"
@@ -175,3 +176,24 @@ def native_listener(
         cluster=cluster,
         extra_http_filters=[native_http_filter(filter_path, **options)],
     )
+
+
+def deployment_listener(deployment: Deployment, name: str, port: int = 0) -> ListenerSpec:
+    """The native listener of a filter folder (``example.yaml``); UserError for what it lacks."""
+    if deployment.kind != "http":
+        raise UserError(f"{deployment.name}: the native runtime serves HTTP filters only (kind: tcp)")
+    if deployment.plugins:
+        raise UserError(
+            f"{deployment.name}: the native runtime runs one filter per Envoy (plugins: is set)"
+        )
+    listener = native_listener(
+        name,
+        deployment.filter,
+        port=port,
+        config=deployment.config,
+        vm_config=deployment.vm_config,
+        root_id=deployment.root_id,
+        vm_id=deployment.vm_id,
+    )
+    listener.extra_http_filters[:0] = list(deployment.http_filters)
+    return listener

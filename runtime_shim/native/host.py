@@ -73,7 +73,7 @@ class EnvoyHost:
     def proxy_log(self, level: int, message: bytes) -> None:
         if not 0 <= level <= 5:
             raise _fail(Status.BAD_ARGUMENT, "proxy_log")
-        envoy.log(level, message)
+        envoy.log(level, self.runtime.log_prefix() + message)
 
     def proxy_get_log_level(self) -> int:
         for level in range(6):

@@ -264,6 +264,13 @@ class Runtime:
         value = fixed.get(path)
         return None if value is None else value.encode()
 
+    def log_prefix(self) -> bytes:
+        """``wasm log <plugin name> <root id> <vm id>: `` as Envoy-Wasm writes it (same parsers)."""
+        plugin = self.roots.get(self.stream_roots.get(self.call.context_id, self.call.context_id))
+        if plugin is None:
+            return b"wasm log: "
+        return plugin.log_prefix
+
     # -- ticks --------------------------------------------------------------------------------
     def set_tick_period(self, period_ms: int) -> None:
         """Tick the current root context every ``period_ms`` (0 stops) from a Python thread."""
@@ -307,6 +314,8 @@ class Plugin:
         self.config_pointer = config_pointer
         self.root_id = next(RUNTIME.ids)
         self._tick_stop: threading.Event | None = None
+        parts = " ".join(p for p in (config.plugin_name, config.root_id, config.vm_id) if p)
+        self.log_prefix = f"wasm log{' ' + parts if parts else ''}: ".encode()
         RUNTIME.roots[self.root_id] = self
 
     def start(self) -> bool:
