@@ -69,6 +69,9 @@ bool envoy_dynamic_module_callback_http_get_filter_state_bytes(filter_envoy_ptr 
     module_buffer key, envoy_buffer *result);
 void envoy_dynamic_module_callback_http_set_dynamic_metadata_string(filter_envoy_ptr f,
     module_buffer ns, module_buffer key, module_buffer value);
+bool envoy_dynamic_module_callback_http_get_metadata_number(filter_envoy_ptr f, int source,
+    module_buffer ns, module_buffer key, double *result);
+void envoy_dynamic_module_callback_http_clear_route_cache(filter_envoy_ptr f);
 bool envoy_dynamic_module_callback_http_get_metadata_string(filter_envoy_ptr f, int source,
     module_buffer ns, module_buffer key, envoy_buffer *result);
 int envoy_dynamic_module_callback_http_filter_http_callout(filter_envoy_ptr f,

@@ -10,6 +10,7 @@ cannot do raises ``UNIMPLEMENTED`` naming the import.
 
 from __future__ import annotations
 
+import struct
 import time
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,12 @@ _ATTRIBUTES: dict[bytes, tuple[int, bool]] = {
     b"destination\0port": (27, True),
     b"connection\0id": (28, True),
     b"connection\0requested_server_name": (30, False),
+    b"upstream\0address": (41, False),
+    b"upstream\0port": (42, True),
+    b"xds\0cluster_name": (57, False),
+    b"xds\0route_name": (61, False),
 }
+_METADATA = b"metadata\0filter_metadata\0"
 
 _COUNTER, _GAUGE, _HISTOGRAM = 0, 1, 2
 
@@ -259,9 +265,9 @@ class EnvoyHost:
     def proxy_set_shared_data(self, key: bytes, value: bytes, cas: int) -> None:
         k = bytes(key)
         current = self.runtime.shared_data.get(k)
-        if cas and (current is None or current[1] != cas):
+        if cas and current is not None and current[1] != cas:
             raise _fail(Status.CAS_MISMATCH, "proxy_set_shared_data")
-        self.runtime.shared_data[k] = (bytes(value), (current[1] if current else 0) + 1)
+        self.runtime.shared_data[k] = (bytes(value), next(self.runtime.cas_counter))
 
     def proxy_register_shared_queue(self, name: bytes) -> int:
         return self.runtime.register_queue(bytes(name))
@@ -318,6 +324,13 @@ class EnvoyHost:
                 number = envoy.attribute_int(attribute[0])
                 return None if number is None else number.to_bytes(8, "little", signed=False)
             return envoy.attribute_string(attribute[0])
+        if p.startswith(_METADATA) and p.count(b"\0") == 3:
+            namespace, key = p[len(_METADATA) :].split(b"\0")
+            text = envoy.get_metadata(0, namespace, key)
+            if text is not None:
+                return text
+            number = envoy.get_metadata_number(0, namespace, key)
+            return None if number is None else struct.pack("<d", number)
         return envoy.get_filter_state(_state_key(p))
 
     def proxy_set_property(self, path: bytes, value: bytes) -> None:
@@ -327,6 +340,9 @@ class EnvoyHost:
             raise _fail(Status.BAD_ARGUMENT, "proxy_set_property")
 
     def proxy_call_foreign_function(self, name: bytes, arguments: bytes) -> bytes:
+        if bytes(name) == b"clear_route_cache" and self.runtime.has_stream():
+            envoy.clear_route_cache()
+            return b""
         raise _fail(Status.NOT_FOUND, "proxy_call_foreign_function")
 
     # -- not an ABI import ------------------------------------------------------------------------

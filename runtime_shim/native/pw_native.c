@@ -373,6 +373,26 @@ static PyObject *mod_get_metadata(PyObject *self, PyObject *args) {
     return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
 }
 
+static PyObject *mod_get_metadata_number(PyObject *self, PyObject *args) {
+    int source;
+    module_buffer ns, key;
+    Py_ssize_t nl, kl;
+    if (!PyArg_ParseTuple(args, "iy#y#", &source, &ns.ptr, &nl, &key.ptr, &kl) || need_filter())
+        return NULL;
+    ns.length = (size_t)nl;
+    key.length = (size_t)kl;
+    double out = 0;
+    if (!envoy_dynamic_module_callback_http_get_metadata_number(pw_current, source, ns, key, &out))
+        Py_RETURN_NONE;
+    return PyFloat_FromDouble(out);
+}
+
+static PyObject *mod_clear_route_cache(PyObject *self, PyObject *unused) {
+    if (need_filter()) return NULL;
+    envoy_dynamic_module_callback_http_clear_route_cache(pw_current);
+    Py_RETURN_NONE;
+}
+
 /* http_callout(cluster, headers, body, timeout_ms) -> callout id, or None when Envoy refused. */
 static PyObject *mod_http_callout(PyObject *self, PyObject *args) {
     module_buffer cluster, body;
@@ -487,6 +507,8 @@ static PyMethodDef mod_methods[] = {
     {"get_filter_state", mod_get_filter_state, METH_VARARGS, "get_filter_state(key) -> bytes|None."},
     {"set_metadata", mod_set_metadata, METH_VARARGS, "set_metadata(ns, key, value)."},
     {"get_metadata", mod_get_metadata, METH_VARARGS, "get_metadata(source, ns, key) -> bytes|None."},
+    {"get_metadata_number", mod_get_metadata_number, METH_VARARGS, "get_metadata_number(source, ns, key) -> float|None."},
+    {"clear_route_cache", mod_clear_route_cache, METH_NOARGS, "clear_route_cache()."},
     {"http_callout", mod_http_callout, METH_VARARGS, "http_callout(cluster, headers, body, ms) -> (rc, id|None)."},
     {"define_metric", mod_define_metric, METH_VARARGS, "define_metric(kind, name) -> (rc, id)."},
     {"update_metric", mod_update_metric, METH_VARARGS, "update_metric(op, id, value) -> rc."},

@@ -86,6 +86,7 @@ class Runtime:
         self.roots: dict[int, Plugin] = {}
         self.stream_roots: dict[int, int] = {}
         self.shared_data: dict[bytes, tuple[bytes, int]] = {}
+        self.cas_counter = itertools.count(1)
         self.queues: dict[int, deque[bytes]] = {}
         self.queue_ids: dict[bytes, int] = {}
         self.queue_owner: dict[int, int] = {}
