@@ -111,6 +111,16 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
     metavar="NAME=HOST:PORT[,h2]",
     help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.",
 )
+@click.option(
+    "--native",
+    is_flag=True,
+    help="Run the filter.py inside Envoy natively (CPython in a dynamic module): no build.",
+)
+@click.option(
+    "--pdb",
+    is_flag=True,
+    help="With --native: one worker in the foreground; breakpoint() stops at a pdb prompt.",
+)
 def run_command(
     target: str,
     config: str | None,
@@ -121,6 +131,8 @@ def run_command(
     upstream: str | None,
     log_level: str,
     clusters: tuple[str, ...],
+    native: bool,
+    pdb: bool,
 ) -> None:
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
@@ -136,6 +148,22 @@ def run_command(
       proxy-wasm run my_filter.py --print-config > envoy.yaml
     """
     plugin_config = load_config_option(config)
+    if native or pdb:
+        from proxy_wasm_cli.native_cmd import run_native
+
+        run_native(
+            target,
+            config=plugin_config,
+            port=port,
+            print_config=print_config,
+            concurrency=concurrency,
+            root_id=root_id,
+            upstream=upstream,
+            log_level=log_level,
+            clusters=dict(parse_cluster_option(value) for value in clusters),
+            pdb=pdb,
+        )
+        return
     upstream_host, upstream_port = (
         parse_host_port(upstream, "--upstream") if upstream else (LOCALHOST, 0)
     )
