@@ -6,5 +6,6 @@ bash scripts/setup.sh
 .venv/bin/ruff check sdk compiler runtime_shim tests examples benchmarks scripts
 .venv/bin/mypy --strict sdk/proxy_wasm compiler/proxy_wasm_compiler compiler/proxy_wasm_envoy \
     compiler/proxy_wasm_hub compiler/proxy_wasm_cli
+.venv/bin/mypy --strict runtime_shim/native
 .venv/bin/mypy --strict --explicit-package-bases examples/*/filter.py examples/shared_queue/receiver.py
 .venv/bin/python -m pytest "$@"

@@ -87,9 +87,7 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
 
 @deploy.command("envoy")
 @click.argument("target", required=False, metavar="[REF|FILE]")
-@click.option(
-    "--url", help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote)."
-)
+@click.option("--url", help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote).")
 @click.option(
     "--native",
     is_flag=True,

@@ -136,9 +136,7 @@ def _foreground(cfg: Json, level: str, port: int) -> None:
 
     with tempfile.TemporaryDirectory(prefix="proxy-wasm-native-") as tmp:
         config_path = write_config(cfg, Path(tmp) / "envoy.yaml")
-        cmd = envoy_command(
-            config_path, concurrency=1, log_level="warn", component_log_level=level
-        )
+        cmd = envoy_command(config_path, concurrency=1, log_level="warn", component_log_level=level)
         click.echo(f"Envoy (native, one worker, pdb enabled) on http://{LOCALHOST}:{port}")
         click.echo("breakpoint() in the filter stops the request here; Ctrl-C stops Envoy")
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)

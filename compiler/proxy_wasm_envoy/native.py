@@ -143,7 +143,7 @@ def filter_configuration(
 
 
 def native_http_filter(filter_path: str | Path, **options: Any) -> Json:
-    """An ``http_filters`` entry running ``filter_path`` natively (see :func:`filter_configuration`)."""
+    """An ``http_filters`` entry running ``filter_path`` natively (see filter_configuration)."""
     return {
         "name": f"{FILTER_NAME}-native",
         "typed_config": {
@@ -181,7 +181,9 @@ def native_listener(
 def deployment_listener(deployment: Deployment, name: str, port: int = 0) -> ListenerSpec:
     """The native listener of a filter folder (``example.yaml``); UserError for what it lacks."""
     if deployment.kind != "http":
-        raise UserError(f"{deployment.name}: the native runtime serves HTTP filters only (kind: tcp)")
+        raise UserError(
+            f"{deployment.name}: the native runtime serves HTTP filters only (kind: tcp)"
+        )
     if deployment.plugins:
         raise UserError(
             f"{deployment.name}: the native runtime runs one filter per Envoy (plugins: is set)"

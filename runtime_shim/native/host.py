@@ -14,14 +14,14 @@ import struct
 import time
 from typing import TYPE_CHECKING
 
+import _proxy_wasm_envoy as envoy
+
 from proxy_wasm._hostabi import HostABI, Pairs
 from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.types import Status
 
-import _proxy_wasm_envoy as envoy  # type: ignore[import-not-found, unused-ignore]
-
 if TYPE_CHECKING:
-    from proxy_wasm_shim.native.runtime import Runtime
+    from .runtime import Runtime
 
 # Proxy-Wasm buffer types
 _REQUEST_BODY, _RESPONSE_BODY, _CALL_RESPONSE_BODY = 0, 1, 4
@@ -329,8 +329,8 @@ class EnvoyHost:
             text = envoy.get_metadata(0, namespace, key)
             if text is not None:
                 return text
-            number = envoy.get_metadata_number(0, namespace, key)
-            return None if number is None else struct.pack("<d", number)
+            real = envoy.get_metadata_number(0, namespace, key)
+            return None if real is None else struct.pack("<d", real)
         return envoy.get_filter_state(_state_key(p))
 
     def proxy_set_property(self, path: bytes, value: bytes) -> None:

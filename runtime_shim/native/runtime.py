@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-import _proxy_wasm_envoy as envoy  # type: ignore[import-not-found, unused-ignore]
+import _proxy_wasm_envoy as envoy
+
 from proxy_wasm import _dispatch, _host
 from proxy_wasm._hostabi import Pairs
-from proxy_wasm_shim.native.host import EnvoyHost
+
+from .host import EnvoyHost
 
 # Envoy filter statuses
 _CONTINUE = 0
@@ -176,7 +178,9 @@ class Runtime:
         return True
 
     # -- HTTP callouts ------------------------------------------------------------------------
-    def http_call(self, upstream: bytes, headers: Pairs, body: bytes, timeout_ms: int) -> int | None:
+    def http_call(
+        self, upstream: bytes, headers: Pairs, body: bytes, timeout_ms: int
+    ) -> int | None:
         """Start an HTTP callout from the current stream; return its token (None: refused)."""
         call = self.call
         if not call.pointer:
@@ -186,7 +190,7 @@ class Runtime:
             authority = next((v for k, v in pairs if k == b":authority"), None)
             if authority is not None:
                 pairs.append((b"host", authority))
-        rc, callout_id = envoy.http_callout(upstream, pairs, body, max(timeout_ms, 1))
+        _rc, callout_id = envoy.http_callout(upstream, pairs, body, max(timeout_ms, 1))
         if callout_id is None:
             return None
         token = next(self.tokens)
@@ -212,7 +216,10 @@ class Runtime:
         owner = self.queue_owner.get(queue_id)
         if owner in self.roots:
             plugin = self.roots[owner]
-            notify = lambda: plugin.root_event("proxy_on_queue_ready", queue_id)  # noqa: E731
+
+            def notify() -> None:
+                plugin.root_event("proxy_on_queue_ready", queue_id)
+
             if not self.after_call(notify):
                 notify()
         return True
@@ -431,7 +438,12 @@ class Plugin:
         return 0
 
     def on_callout_done(
-        self, cid: int, callout_id: int, result: int, headers: list[tuple[bytes, bytes]], body: bytes
+        self,
+        cid: int,
+        callout_id: int,
+        result: int,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
     ) -> None:
         """An HTTP callout answered (or failed: no headers): ``proxy_on_http_call_response``."""
         token = RUNTIME.calls.pop((cid, callout_id), None)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.envoy
 REPO = Path(__file__).resolve().parents[2]
 PROXY_WASM = Path(sys.executable).with_name("proxy-wasm")
 
-BREAKING_FILTER = '''
+BREAKING_FILTER = """
 import proxy_wasm
 from proxy_wasm import Action, HttpContext
 
@@ -39,7 +39,7 @@ class Stops(HttpContext):
 
 STATE = {"answer": "unset"}
 proxy_wasm.set_http_context(Stops)
-'''
+"""
 
 
 def _free_port() -> int:
@@ -53,8 +53,15 @@ def test_deploy_envoy_native_writes_a_config_envoy_accepts(
 ) -> None:
     out = tmp_path / "envoy.yaml"
     code = cli_main(
-        ["deploy", "envoy", str(REPO / "examples/http_headers/filter.py"), "--native", "--full",
-         "-o", str(out)]
+        [
+            "deploy",
+            "envoy",
+            str(REPO / "examples/http_headers/filter.py"),
+            "--native",
+            "--full",
+            "-o",
+            str(out),
+        ]
     )
     assert code == 0
     text = out.read_text()
@@ -62,7 +69,11 @@ def test_deploy_envoy_native_writes_a_config_envoy_accepts(
     env = {**os.environ, SEARCH_PATH_ENV: str(native_module)}
     done = subprocess.run(
         [find_envoy(), "--mode", "validate", "-c", str(out)],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
 
@@ -108,7 +119,11 @@ def test_pdb_stops_a_live_request_in_the_terminal(native_module: Path, tmp_path:
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         [str(PROXY_WASM), "run", str(source), "--pdb", "--port", str(port)],
-        stdin=slave, stdout=slave, stderr=slave, start_new_session=True, close_fds=True,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        start_new_session=True,
+        close_fds=True,
     )
     os.close(slave)
     out = bytearray()
