@@ -148,7 +148,12 @@ def native_http_filter(filter_path: str | Path, **options: Any) -> Json:
         "name": f"{FILTER_NAME}-native",
         "typed_config": {
             "@type": _type("envoy.extensions.filters.http.dynamic_modules.v3.DynamicModuleFilter"),
-            "dynamic_module_config": {"name": MODULE_NAME, "do_not_close": True},
+            # Stats under wasmcustom.<name>, as Envoy-Wasm shows a filter's metrics.
+            "dynamic_module_config": {
+                "name": MODULE_NAME,
+                "do_not_close": True,
+                "metrics_namespace": "wasmcustom",
+            },
             "filter_name": FILTER_NAME,
             "filter_config": {
                 "@type": _type("google.protobuf.StringValue"),

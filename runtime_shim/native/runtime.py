@@ -28,6 +28,8 @@ import _proxy_wasm_envoy as envoy
 
 from proxy_wasm import _dispatch, _host
 from proxy_wasm._hostabi import Pairs
+from proxy_wasm.errors import ProxyWasmError
+from proxy_wasm.metrics import Metric
 
 from .host import EnvoyHost
 
@@ -340,6 +342,7 @@ class Plugin:
         if not rt.run(call, "proxy_on_configure", self.root_id, len(plugin)):
             envoy.log(_LOG_CRITICAL, b"proxy-wasm-python native: on_configure returned false")
             return False
+        define_module_metrics(rt.module)
         return True
 
     def root_event(self, name: str, *args: int) -> None:
@@ -461,6 +464,19 @@ class Plugin:
         RUNTIME.run(_Call(context_id=self.root_id), "proxy_on_done", self.root_id)
         RUNTIME.run(_Call(context_id=self.root_id), "proxy_on_delete", self.root_id)
         RUNTIME.roots.pop(self.root_id, None)
+
+
+def define_module_metrics(module: ModuleType | None) -> None:
+    """Define the filter's module-level metrics now: Envoy accepts new dynamic-module stats
+    only while it loads the filter configuration, and the SDK defines metrics on first use."""
+    for value in vars(module).values() if module is not None else ():
+        if isinstance(value, Metric):
+            try:
+                value.define()
+            except ProxyWasmError as exc:
+                envoy.log(
+                    _LOG_ERROR, f"proxy-wasm-python native: metric {value.name}: {exc}".encode()
+                )
 
 
 def new_plugin(raw: bytes, config_pointer: int = 0) -> Plugin | None:
