@@ -48,6 +48,8 @@ def readme_curls(text: str) -> list[list[str]]:
 def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:  # type: ignore[no-untyped-def]
     commands = readme_curls((spec.path / "README.md").read_text())
     assert commands, f"{spec.name}/README.md has no curl command in a sh block"
+    if spec.native_only:
+        pytest.skip("native-only (C extension): its curls run in tests/native")
     base = examples_envoy.url(spec.name).rstrip("/")
     for argv in commands:
         argv = [a.replace("http://127.0.0.1:10000", base) for a in argv]
@@ -67,9 +69,14 @@ def test_run_config_for_the_example_is_valid_envoy(
     from proxy_wasm_cli import main
     from proxy_wasm_envoy import validate_config
 
-    assert main(["run", str(spec.path), "--print-config"]) == 0
+    native = ["--native"] if spec.native_only else []
+    assert main(["run", str(spec.path), "--print-config", *native]) == 0
     config = tmp_path / "envoy.yaml"
     config.write_text(capsys.readouterr().out)
+    if spec.native_only:
+        from proxy_wasm_envoy.native import use_native_module
+
+        use_native_module()
     validate_config(config)
     text = config.read_text()
     for cluster in spec.clusters:
