@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import json
 import sys
 import threading
 from collections import deque
@@ -28,9 +27,11 @@ import _proxy_wasm_envoy as envoy
 
 from proxy_wasm import _dispatch, _host
 from proxy_wasm._hostabi import Pairs
-from proxy_wasm.errors import ProxyWasmError
+from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.metrics import Metric
+from proxy_wasm.types import Status
 
+from .config import NativeConfig
 from .host import EnvoyHost
 
 # Envoy filter statuses
@@ -39,28 +40,6 @@ _STOP_ITERATION = 1
 _STOP_ALL_ITERATION_AND_WATERMARK = 4
 _STOP_NO_BUFFER = 3
 _LOG_ERROR, _LOG_CRITICAL = 4, 5
-
-
-@dataclass
-class NativeConfig:
-    """The JSON filter configuration ``proxy_wasm_envoy.native`` writes into the Envoy config."""
-
-    filter: str
-    sys_path: list[str] = field(default_factory=list)
-    site_dirs: list[str] = field(default_factory=list)
-    plugin_name: str = ""
-    root_id: str = ""
-    vm_id: str = ""
-    plugin_config: str = ""
-    vm_config: str = ""
-
-    @classmethod
-    def parse(cls, raw: bytes) -> NativeConfig:
-        """Parse the filter configuration (unknown keys are an error)."""
-        data = json.loads(raw)
-        if not isinstance(data, dict) or not isinstance(data.get("filter"), str):
-            raise ValueError('the filter configuration must be a JSON object with a "filter" path')
-        return cls(**data)
 
 
 @dataclass
@@ -186,7 +165,7 @@ class Runtime:
         """Start an HTTP callout from the current stream; return its token (None: refused)."""
         call = self.call
         if not call.pointer:
-            return None
+            raise status_error(Status.UNIMPLEMENTED, "proxy_http_call from a root context")
         pairs = [(bytes(k).lower(), bytes(v)) for k, v in headers]
         if not any(k == b"host" for k, _ in pairs):
             authority = next((v for k, v in pairs if k == b":authority"), None)
@@ -310,7 +289,15 @@ class Runtime:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
+        if getattr(_dispatch, "_stream_factory", None) is not None:
+            raise NativeUnsupported(
+                "set_stream_context: TCP (network) filters are not served by the native runtime"
+            )
         self.filter_path, self.module = path, module
+
+
+class NativeUnsupported(RuntimeError):
+    """A feature the dynamic-module ABI cannot serve (refused at load, one log line)."""
 
 
 RUNTIME = Runtime()
@@ -484,6 +471,9 @@ def new_plugin(raw: bytes, config_pointer: int = 0) -> Plugin | None:
     try:
         config = NativeConfig.parse(raw)
         RUNTIME.load(config)
+    except NativeUnsupported as exc:
+        envoy.log(_LOG_CRITICAL, f"proxy-wasm-python native: {exc}".encode())
+        return None
     except Exception as exc:
         _log_load_error(exc)
         return None

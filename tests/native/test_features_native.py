@@ -1,0 +1,125 @@
+"""Native-runtime behaviour beyond the examples: exception policy, refusals at load, config."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_envoy import bootstrap, dump_yaml, validate_config
+from proxy_wasm_envoy.config import ClusterSpec
+from proxy_wasm_envoy.native import filter_configuration, native_listener
+from proxy_wasm_shim.native.config import NativeConfig
+from tests.native.conftest import native_envoy
+
+RAISING = """
+import proxy_wasm
+from proxy_wasm import Action, HttpContext
+
+
+class Raises(HttpContext):
+    def on_http_request_headers(self, num_headers, end_of_stream):
+        raise ValueError("boom from the filter")
+
+
+proxy_wasm.set_http_context(Raises)
+"""
+
+TCP = """
+import proxy_wasm
+from proxy_wasm import StreamContext
+
+
+class Tcp(StreamContext):
+    pass
+
+
+proxy_wasm.set_stream_context(Tcp)
+"""
+
+
+@pytest.mark.envoy
+def test_an_exception_gives_a_500_and_one_traceback_log_line(
+    native_module: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "raising.py"
+    source.write_text(RAISING)
+    with native_envoy([native_listener("raising", source)]) as envoy:
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(envoy.url("raising") + "/", timeout=10)
+        assert caught.value.code == 500
+        record = envoy.wait_for_log(lambda r: "boom from the filter" in r.message)
+    assert record is not None
+    assert record.level == "error"
+    assert "Traceback" in record.message and "raising.py" in record.message
+    assert "line 8, in on_http_request_headers" in record.message
+
+
+@pytest.mark.envoy
+def test_a_tcp_filter_is_refused_at_load_with_a_line_naming_it(
+    native_module: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "tcp.py"
+    source.write_text(TCP)
+    config = tmp_path / "envoy.yaml"
+    config.write_text(
+        dump_yaml(bootstrap([native_listener("tcp", source)], [ClusterSpec("upstream", 9)]))
+    )
+    with pytest.raises(UserError) as caught:
+        validate_config(config)
+    message = str(caught.value)
+    assert "set_stream_context: TCP (network) filters are not served" in message
+    assert "Traceback" not in message
+
+
+TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    config=TEXT,
+    vm_config=TEXT,
+    name=TEXT,
+    root_id=TEXT,
+    vm_id=TEXT,
+    paths=st.lists(st.text(st.characters(whitelist_categories=["L", "N"]), min_size=1), max_size=4),
+)
+def test_the_filter_configuration_round_trips(
+    config: str, vm_config: str, name: str, root_id: str, vm_id: str, paths: list[str]
+) -> None:
+    raw = filter_configuration(
+        "filter.py",
+        config=config,
+        vm_config=vm_config,
+        name=name,
+        root_id=root_id,
+        vm_id=vm_id,
+        sys_path=[f"/{p}" for p in paths],
+    )
+    parsed = NativeConfig.parse(raw.encode())
+    assert parsed.filter.endswith("filter.py")
+    assert (parsed.plugin_config, parsed.vm_config) == (config, vm_config)
+    assert (parsed.plugin_name, parsed.root_id, parsed.vm_id) == (name, root_id, vm_id)
+    assert parsed.sys_path == [f"/{p}" for p in paths]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | TEXT,
+        lambda c: st.lists(c) | st.dictionaries(TEXT, c),
+    )
+)
+def test_a_malformed_filter_configuration_is_a_clean_error(value: object) -> None:
+    raw = json.dumps(value).encode()
+    try:
+        parsed = NativeConfig.parse(raw)
+    except (ValueError, TypeError):
+        return
+    assert isinstance(parsed.filter, str)
