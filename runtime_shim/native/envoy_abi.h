@@ -80,6 +80,11 @@ int envoy_dynamic_module_callback_http_filter_http_callout(filter_envoy_ptr f,
 scheduler_ptr envoy_dynamic_module_callback_http_filter_scheduler_new(filter_envoy_ptr f);
 void envoy_dynamic_module_callback_http_filter_scheduler_commit(scheduler_ptr s, uint64_t event_id);
 void envoy_dynamic_module_callback_http_filter_scheduler_delete(scheduler_ptr s);
+scheduler_ptr envoy_dynamic_module_callback_http_filter_config_scheduler_new(
+    filter_config_envoy_ptr c);
+void envoy_dynamic_module_callback_http_filter_config_scheduler_commit(scheduler_ptr s,
+    uint64_t event_id);
+void envoy_dynamic_module_callback_http_filter_config_scheduler_delete(scheduler_ptr s);
 int envoy_dynamic_module_callback_http_filter_config_define_counter(filter_config_envoy_ptr c,
     module_buffer name, module_buffer *label_names, size_t n_labels, size_t *id_out);
 int envoy_dynamic_module_callback_http_filter_config_define_gauge(filter_config_envoy_ptr c,

@@ -205,7 +205,7 @@ class EnvoyHost:
     def proxy_continue_stream(self, stream_type: int) -> None:
         if stream_type not in (0, 1):
             raise _unimplemented("proxy_continue_stream")
-        if not self.runtime.after_call(lambda: envoy.continue_stream(stream_type == 1)):
+        if not self.runtime.resume(stream_type == 1):
             raise _fail(Status.BAD_ARGUMENT, "proxy_continue_stream")
 
     def proxy_close_stream(self, stream_type: int) -> None:

@@ -11,7 +11,7 @@
  * Proxy-Wasm imports onto them.
  *
  * The main thread starts Python (first filter config) and releases the GIL; every hook, on any
- * worker thread, takes it with PyGILState_Ensure. A callback the filter does not override (its
+ * worker thread, takes it (pw_enter/pw_leave). A callback the filter does not override (its
  * bit is clear in the callback mask) returns Continue without taking the GIL.
  */
 #define PY_SSIZE_T_CLEAN
@@ -37,21 +37,20 @@ enum { LOG_ERROR = 4 };
  * (sdk/proxy_wasm/_hostabi.py CALLBACK_BITS; -1: always delivered). */
 enum {
     EV_REQUEST_HEADERS, EV_REQUEST_BODY, EV_REQUEST_TRAILERS, EV_RESPONSE_HEADERS,
-    EV_RESPONSE_BODY, EV_RESPONSE_TRAILERS, EV_COMPLETE, EV_SCHEDULED, EV_CONFIG_SCHEDULED,
-    EV_COUNT
+    EV_RESPONSE_BODY, EV_RESPONSE_TRAILERS, EV_COMPLETE, EV_SCHEDULED, EV_COUNT
 };
 static const char *const ev_methods[EV_COUNT] = {
     "on_request_headers", "on_request_body", "on_request_trailers", "on_response_headers",
     "on_response_body", "on_response_trailers", "on_complete", "on_scheduled",
-    "on_config_scheduled",
 };
-static const int ev_bits[EV_COUNT] = {8, 9, 10, 11, 12, 13, -1, -1, -1};
+static const int ev_bits[EV_COUNT] = {8, 9, 10, 11, 12, 13, -1, -1};
 static PyObject *ev_names[EV_COUNT];
 
 typedef struct {
     filter_config_envoy_ptr envoy;
     PyObject *plugin;
     unsigned long mask;
+    scheduler_ptr scheduler; /* events to the main thread (ticks) */
 } pw_config;
 
 typedef struct {
@@ -177,6 +176,12 @@ static PyObject *mod_get_headers(PyObject *self, PyObject *args) {
     }
     PyMem_Free(hs);
     return list;
+}
+
+static PyObject *mod_headers_size(PyObject *self, PyObject *args) {
+    int type;
+    if (!PyArg_ParseTuple(args, "i", &type) || need_filter()) return NULL;
+    return PyLong_FromSize_t(envoy_dynamic_module_callback_http_get_headers_size(pw_current, type));
 }
 
 /* set_header(type, key, value or None): None removes the header. */
@@ -451,13 +456,31 @@ static PyObject *mod_update_metric(PyObject *self, PyObject *args) {
     return PyLong_FromLong(rc);
 }
 
-/* schedule(event_id): run Plugin.on_scheduled(context, event_id) on this stream's worker. */
+/* schedule(scheduler, event_id): Plugin.on_scheduled(context, event_id) on the stream's worker
+ * (thread-safe: how another thread resumes a stream). */
 static PyObject *mod_schedule(PyObject *self, PyObject *args) {
+    PyObject *sched;
     unsigned long long event_id;
-    if (!PyArg_ParseTuple(args, "K", &event_id) || need_filter()) return NULL;
-    scheduler_ptr s = envoy_dynamic_module_callback_http_filter_scheduler_new(pw_current);
+    if (!PyArg_ParseTuple(args, "OK", &sched, &event_id)) return NULL;
+    void *s = PyLong_AsVoidPtr(sched);
+    if (s == NULL) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "no scheduler");
+        return NULL;
+    }
     envoy_dynamic_module_callback_http_filter_scheduler_commit(s, event_id);
-    envoy_dynamic_module_callback_http_filter_scheduler_delete(s);
+    Py_RETURN_NONE;
+}
+
+/* config_schedule(event_id): Plugin.on_config_scheduled(event_id) on the main thread. */
+static PyObject *mod_config_schedule(PyObject *self, PyObject *args) {
+    unsigned long long event_id;
+    if (!PyArg_ParseTuple(args, "K", &event_id) || need_config()) return NULL;
+    if (pw_current_config->scheduler == NULL) {
+        PyErr_SetString(PyExc_LookupError, "no main-thread scheduler");
+        return NULL;
+    }
+    envoy_dynamic_module_callback_http_filter_config_scheduler_commit(pw_current_config->scheduler,
+                                                                      event_id);
     Py_RETURN_NONE;
 }
 
@@ -494,6 +517,7 @@ static PyMethodDef mod_methods[] = {
     {"log_enabled", mod_log_enabled, METH_VARARGS, "log_enabled(level) -> bool."},
     {"get_header", mod_get_header, METH_VARARGS, "get_header(map, key) -> first value or None."},
     {"get_headers", mod_get_headers, METH_VARARGS, "get_headers(map) -> [(key, value)]."},
+    {"headers_size", mod_headers_size, METH_VARARGS, "headers_size(map) -> int."},
     {"set_header", mod_set_header, METH_VARARGS, "set_header(map, key, value|None) -> bool."},
     {"add_header", mod_add_header, METH_VARARGS, "add_header(map, key, value) -> bool."},
     {"send_response", mod_send_response, METH_VARARGS, "send_response(code, headers, body, details)."},
@@ -512,7 +536,8 @@ static PyMethodDef mod_methods[] = {
     {"http_callout", mod_http_callout, METH_VARARGS, "http_callout(cluster, headers, body, ms) -> (rc, id|None)."},
     {"define_metric", mod_define_metric, METH_VARARGS, "define_metric(kind, name) -> (rc, id)."},
     {"update_metric", mod_update_metric, METH_VARARGS, "update_metric(op, id, value) -> rc."},
-    {"schedule", mod_schedule, METH_VARARGS, "schedule(event_id): Plugin.on_scheduled later."},
+    {"schedule", mod_schedule, METH_VARARGS, "schedule(scheduler, event_id): on the stream's worker."},
+    {"config_schedule", mod_config_schedule, METH_VARARGS, "config_schedule(event_id): on the main thread."},
     {"current", mod_current, METH_NOARGS, "current() -> the current stream's filter pointer."},
     {"set_current", mod_set_current, METH_O, "set_current(pointer): switch the current stream."},
     {"set_current_config", mod_set_current_config, METH_O, "set_current_config(pointer)."},
@@ -590,6 +615,29 @@ static int pw_start_python(void) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* The GIL per callback                                                                        */
+
+/* Each Envoy thread keeps one Python thread state for good (PyGILState_Release would create and
+ * destroy one per callback); hooks nest when Envoy calls back into this module from inside a
+ * callback (a local reply runs the encoder hooks), so only the outermost takes and drops the GIL. */
+static __thread PyThreadState *pw_tstate;
+static __thread int pw_depth;
+
+static void pw_enter(void) {
+    if (pw_depth++ > 0) return;
+    if (pw_tstate == NULL) {
+        PyGILState_Ensure(); /* never released: the thread state stays */
+        pw_tstate = PyThreadState_Get();
+    } else {
+        PyEval_RestoreThread(pw_tstate);
+    }
+}
+
+static void pw_leave(void) {
+    if (--pw_depth == 0) PyEval_SaveThread();
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* Event hooks                                                                                 */
 
 EXPORT const char *envoy_dynamic_module_on_program_init(void) { return PW_ENVOY_ABI_VERSION; }
@@ -597,12 +645,13 @@ EXPORT const char *envoy_dynamic_module_on_program_init(void) { return PW_ENVOY_
 EXPORT filter_config_module_ptr envoy_dynamic_module_on_http_filter_config_new(
     filter_config_envoy_ptr envoy, envoy_buffer name, envoy_buffer config) {
     if (pw_start_python() < 0) return NULL;
-    PyGILState_STATE g = PyGILState_Ensure();
+    pw_enter();
     pw_config *c = PyMem_RawCalloc(1, sizeof *c);
     PyObject *plugin = NULL;
     if (c != NULL) {
         c->envoy = envoy;
         c->mask = ~0UL;
+        c->scheduler = envoy_dynamic_module_callback_http_filter_config_scheduler_new(envoy);
         pw_config *saved = pw_current_config;
         pw_current_config = c;
         PyObject *runtime = PyObject_CallFunction(pw_boot_fn, "y#", config.ptr, (Py_ssize_t)config.length);
@@ -616,24 +665,28 @@ EXPORT filter_config_module_ptr envoy_dynamic_module_on_http_filter_config_new(
     }
     if (plugin == NULL || plugin == Py_None) {
         Py_XDECREF(plugin);
+        if (c != NULL && c->scheduler != NULL)
+            envoy_dynamic_module_callback_http_filter_config_scheduler_delete(c->scheduler);
         PyMem_RawFree(c);
         c = NULL;
     } else {
         c->plugin = plugin;
     }
-    PyGILState_Release(g);
+    pw_leave();
     return c;
 }
 
 EXPORT void envoy_dynamic_module_on_http_filter_config_destroy(filter_config_module_ptr p) {
     pw_config *c = (pw_config *)p;
     if (c == NULL) return;
-    PyGILState_STATE g = PyGILState_Ensure();
+    pw_enter();
     PyObject *r = PyObject_CallMethod(c->plugin, "close", NULL);
     if (r == NULL) pw_log_exception("closing the filter");
     Py_XDECREF(r);
     Py_DECREF(c->plugin);
-    PyGILState_Release(g);
+    pw_leave();
+    if (c->scheduler != NULL)
+        envoy_dynamic_module_callback_http_filter_config_scheduler_delete(c->scheduler);
     PyMem_RawFree(c);
 }
 
@@ -643,12 +696,14 @@ EXPORT filter_module_ptr envoy_dynamic_module_on_http_filter_new(filter_config_m
     pw_filter *f = PyMem_RawCalloc(1, sizeof *f);
     if (f == NULL) return NULL;
     f->config = c;
-    PyGILState_STATE g = PyGILState_Ensure();
+    pw_enter();
     filter_envoy_ptr saved = pw_current;
     pw_config *saved_config = pw_current_config;
     pw_current = envoy;
     pw_current_config = c;
-    PyObject *r = PyObject_CallMethod(c->plugin, "new_stream", "N", PyLong_FromVoidPtr(envoy));
+    f->scheduler = envoy_dynamic_module_callback_http_filter_scheduler_new(envoy);
+    PyObject *r = PyObject_CallMethod(c->plugin, "new_stream", "NN", PyLong_FromVoidPtr(envoy),
+                                      PyLong_FromVoidPtr(f->scheduler));
     if (r == NULL) {
         pw_log_exception("creating the stream context");
         f->context_id = -1;
@@ -658,7 +713,7 @@ EXPORT filter_module_ptr envoy_dynamic_module_on_http_filter_new(filter_config_m
     }
     pw_current = saved;
     pw_current_config = saved_config;
-    PyGILState_Release(g);
+    pw_leave();
     return f;
 }
 
@@ -667,7 +722,7 @@ static long pw_event(filter_envoy_ptr envoy, pw_filter *f, int ev, unsigned long
     pw_config *c = f->config;
     if (ev_bits[ev] >= 0 && !(c->mask >> ev_bits[ev] & 1)) return 0;
     if (f->context_id < 0) return 0;
-    PyGILState_STATE g = PyGILState_Ensure();
+    pw_enter();
     filter_envoy_ptr saved = pw_current;
     pw_config *saved_config = pw_current_config;
     pw_current = envoy;
@@ -689,7 +744,7 @@ static long pw_event(filter_envoy_ptr envoy, pw_filter *f, int ev, unsigned long
     }
     pw_current = saved;
     pw_current_config = saved_config;
-    PyGILState_Release(g);
+    pw_leave();
     return result;
 }
 
@@ -709,12 +764,34 @@ EXPORT void envoy_dynamic_module_on_http_filter_stream_complete(filter_envoy_ptr
 }
 
 EXPORT void envoy_dynamic_module_on_http_filter_destroy(filter_module_ptr m) {
-    PyMem_RawFree((void *)m);
+    pw_filter *f = (pw_filter *)m;
+    if (f->scheduler != NULL) envoy_dynamic_module_callback_http_filter_scheduler_delete(f->scheduler);
+    PyMem_RawFree(f);
 }
 
 EXPORT void envoy_dynamic_module_on_http_filter_scheduled(filter_envoy_ptr e, filter_module_ptr m,
                                                           uint64_t event_id) {
     pw_event(e, (pw_filter *)m, EV_SCHEDULED, event_id);
+}
+
+/* An event committed with config_schedule (ticks), on the main thread. */
+EXPORT void envoy_dynamic_module_on_http_filter_config_scheduled(filter_config_envoy_ptr e,
+                                                                 filter_config_module_ptr m,
+                                                                 uint64_t event_id) {
+    pw_config *c = (pw_config *)m;
+    if (c == NULL) return;
+    pw_enter();
+    filter_envoy_ptr saved = pw_current;
+    pw_config *saved_config = pw_current_config;
+    pw_current = NULL;
+    pw_current_config = c;
+    PyObject *r = PyObject_CallMethod(c->plugin, "on_config_scheduled", "K",
+                                      (unsigned long long)event_id);
+    if (r == NULL) pw_log_exception("on_config_scheduled");
+    Py_XDECREF(r);
+    pw_current = saved;
+    pw_current_config = saved_config;
+    pw_leave();
 }
 
 /* HTTP callout answered: Plugin.on_callout_done(context_id, callout_id, result, headers, body). */
@@ -723,7 +800,7 @@ EXPORT void envoy_dynamic_module_on_http_filter_http_callout_done(
     envoy_header *headers, size_t n_headers, envoy_buffer *chunks, size_t n_chunks) {
     pw_filter *f = (pw_filter *)m;
     if (f->context_id < 0) return;
-    PyGILState_STATE g = PyGILState_Ensure();
+    pw_enter();
     filter_envoy_ptr saved = pw_current;
     pw_config *saved_config = pw_current_config;
     pw_current = e;
@@ -751,7 +828,7 @@ EXPORT void envoy_dynamic_module_on_http_filter_http_callout_done(
     Py_XDECREF(body);
     pw_current = saved;
     pw_current_config = saved_config;
-    PyGILState_Release(g);
+    pw_leave();
 }
 
 /* Hooks Envoy requires that this runtime has no use for. */

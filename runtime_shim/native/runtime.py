@@ -26,7 +26,7 @@ from types import ModuleType
 import _proxy_wasm_envoy as envoy
 
 from proxy_wasm import _dispatch, _host
-from proxy_wasm._hostabi import Pairs
+from proxy_wasm._hostabi import Pairs, callback_bit
 from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.metrics import Metric
 from proxy_wasm.types import Status
@@ -40,6 +40,9 @@ _STOP_ITERATION = 1
 _STOP_ALL_ITERATION_AND_WATERMARK = 4
 _STOP_NO_BUFFER = 3
 _LOG_ERROR, _LOG_CRITICAL = 4, 5
+_TICK = 1  # main-thread event
+_LOG_BIT, _DONE_BIT = callback_bit("proxy_on_log"), callback_bit("proxy_on_done")
+_RESUME_REQUEST, _RESUME_RESPONSE = 1, 2  # stream events
 
 
 @dataclass
@@ -48,7 +51,8 @@ class _Call:
 
     context_id: int = 0
     pointer: int = 0
-    body: int = -1  # the Proxy-Wasm body buffer type readable now, or -1
+    body: int = -1
+    entered: int = -1  # the context whose Envoy event this is (-1: set from context_id)
     configuration: bytes | None = None
     vm: bool = False
     call_response: tuple[list[tuple[bytes, bytes]], bytes] | None = None
@@ -66,6 +70,7 @@ class Runtime:
         self.ids = itertools.count(1)
         self.local = threading.local()
         self.streams: dict[int, int] = {}  # context id -> Envoy filter pointer
+        self.schedulers: dict[int, int] = {}  # context id -> its worker's scheduler
         self.roots: dict[int, Plugin] = {}
         self.stream_roots: dict[int, int] = {}
         self.shared_data: dict[bytes, tuple[bytes, int]] = {}
@@ -91,6 +96,8 @@ class Runtime:
     def run(self, call: _Call, name: str, *args: int) -> int:
         """Run dispatcher function ``name`` with ``call`` current; then its deferred actions."""
         saved = getattr(self.local, "call", None)
+        if call.entered == -1:
+            call.entered = call.context_id if call.pointer else -2
         self.local.call = call
         try:
             result = getattr(_dispatch, name)(*args)
@@ -108,6 +115,21 @@ class Runtime:
         if not call.pointer:
             return False
         call.actions.append(action)
+        return True
+
+    def resume(self, response: bool) -> bool:
+        """Resume the current stream: after this callback on its own worker, else through the
+        stream's scheduler (a tick or another stream's callback asked)."""
+        call = self.call
+        if not call.pointer:
+            return False
+        if call.context_id == call.entered:
+            call.actions.append(lambda: envoy.continue_stream(response))
+            return True
+        scheduler = self.schedulers.get(call.context_id)
+        if not scheduler:
+            return False
+        envoy.schedule(scheduler, _RESUME_RESPONSE if response else _RESUME_REQUEST)
         return True
 
     def has_stream(self) -> bool:
@@ -347,17 +369,25 @@ class Plugin:
         pointer = self.config_pointer
 
         def tick() -> None:
+            # Only sleeps: the tick itself runs on Envoy's main thread (on_config_scheduled).
             envoy.set_current_config(pointer)
             while not stop.wait(period_ms / 1000):
-                self.root_event("proxy_on_tick")
+                if not stop.is_set():  # checked under the GIL: close() deletes the scheduler
+                    envoy.config_schedule(_TICK)
 
         threading.Thread(target=tick, name=f"proxy-wasm-tick-{self.root_id}", daemon=True).start()
 
     # -- stream events (called by pw_native.c) ------------------------------------------------
-    def new_stream(self, pointer: int) -> int:
+    def on_config_scheduled(self, event_id: int) -> None:
+        """A main-thread event: the tick."""
+        if event_id == _TICK and self._tick_stop is not None:
+            self.root_event("proxy_on_tick")
+
+    def new_stream(self, pointer: int, scheduler: int = 0) -> int:
         """A new HTTP stream: create its context; return the context id."""
         cid = next(RUNTIME.ids)
         RUNTIME.streams[cid] = pointer
+        RUNTIME.schedulers[cid] = scheduler
         RUNTIME.stream_roots[cid] = self.root_id
         RUNTIME.run(_Call(cid, pointer), "proxy_on_context_create", cid, self.root_id)
         return cid
@@ -376,7 +406,7 @@ class Plugin:
         return self._headers(cid, "proxy_on_response_headers", 2, eos)
 
     def _headers(self, cid: int, name: str, map_type: int, eos: int) -> int:
-        count = len(envoy.get_headers(map_type))
+        count = envoy.headers_size(map_type)
         result, replied = self._stream(cid, name, count, eos)
         if replied:
             return _STOP_ITERATION
@@ -407,24 +437,30 @@ class Plugin:
         return self._trailers(cid, "proxy_on_response_trailers", 3)
 
     def _trailers(self, cid: int, name: str, map_type: int) -> int:
-        result, replied = self._stream(cid, name, len(envoy.get_headers(map_type)))
+        result, replied = self._stream(cid, name, envoy.headers_size(map_type))
         return _STOP_ITERATION if replied or result != 0 else _CONTINUE
 
     def on_complete(self, cid: int, _unused: int) -> int:
         """The stream is complete: ``on_done``, ``on_log``, ``on_delete`` (as Envoy-Wasm)."""
         try:
-            self._stream(cid, "proxy_on_done")
-            self._stream(cid, "proxy_on_log")
+            mask = _dispatch.callback_mask()
+            if mask & _DONE_BIT:
+                self._stream(cid, "proxy_on_done")
+            if mask & _LOG_BIT:
+                self._stream(cid, "proxy_on_log")
             self._stream(cid, "proxy_on_delete")
         finally:
             RUNTIME.streams.pop(cid, None)
+            RUNTIME.schedulers.pop(cid, None)
             RUNTIME.stream_roots.pop(cid, None)
             for key in [k for k in RUNTIME.calls if k[0] == cid]:
                 del RUNTIME.calls[key]
         return 0
 
     def on_scheduled(self, cid: int, event_id: int) -> int:
-        """An event scheduled on this stream's worker (unused so far)."""
+        """An event another thread scheduled on this stream's worker: resume a direction."""
+        if event_id in (_RESUME_REQUEST, _RESUME_RESPONSE) and cid in RUNTIME.streams:
+            envoy.continue_stream(event_id == _RESUME_RESPONSE)
         return 0
 
     def on_callout_done(

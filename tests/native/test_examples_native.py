@@ -31,7 +31,6 @@ UNSUPPORTED: dict[str, str] = {
     ),
     "network": "TCP (network) filters are not served natively yet",
     "tcp_routing": "TCP (network) filters are not served natively yet",
-    "postpone_requests": "ticks do not run on the stream's worker yet (resuming from on_tick)",
     "shared_queue": "two plugins in one listener: the native runtime runs one filter per Envoy",
 }
 
