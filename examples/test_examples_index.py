@@ -50,7 +50,12 @@ def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:
     assert commands, f"{spec.name}/README.md has no curl command in a sh block"
     if spec.native_only:
         pytest.skip("native-only (C extension): its curls run in tests/native")
-    base = examples_envoy.url(spec.name).rstrip("/")
+    run_curls(commands, examples_envoy.url(spec.name))
+
+
+def run_curls(commands: list[list[str]], base: str) -> None:
+    """Run a README's curl commands against ``base`` (instead of 127.0.0.1:10000)."""
+    base = base.rstrip("/")
     for argv in commands:
         argv = [a.replace("http://127.0.0.1:10000", base) for a in argv]
         proc = subprocess.run(

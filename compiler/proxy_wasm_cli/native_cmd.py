@@ -11,9 +11,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from types import FrameType
 
 import click
 
@@ -149,7 +147,7 @@ def _foreground(cfg: Json, level: str, port: int) -> None:
 
 
 def _background(cfg: Json, level: str, concurrency: int, echo: EchoServer | None) -> None:
-    from proxy_wasm_cli.run_cmd import _printer
+    from proxy_wasm_cli.run_cmd import _printer, serve_until_stopped
 
     envoy = start_config(
         cfg,
@@ -162,25 +160,7 @@ def _background(cfg: Json, level: str, concurrency: int, echo: EchoServer | None
     url = envoy.url(LISTENER)
     click.echo(f"Envoy (native) is ready in {envoy.start_seconds:.2f} s: {url} (pid {envoy.pid})")
     click.echo(f"try:  curl -i {url}/hello")
-    click.echo("filter logs follow; Ctrl-C stops Envoy")
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    previous_int = signal.signal(signal.SIGINT, on_signal)
-    try:
-        while not stop.is_set() and envoy.is_running():
-            stop.wait(0.2)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
-        died = not envoy.is_running()
-        code = envoy.stop()
-    if died and not stop.is_set():
-        raise UserError(f"Envoy exited unexpectedly (exit code {code}); see the log above")
-    click.echo("Envoy stopped")
+    serve_until_stopped(envoy)
 
 
 def deploy_native(

@@ -27,7 +27,7 @@ from proxy_wasm_envoy.config import (
 )
 from proxy_wasm_envoy.deployment import load_deployment
 from proxy_wasm_envoy.logs import LogRecord
-from proxy_wasm_envoy.process import start_config
+from proxy_wasm_envoy.process import RunningEnvoy, start_config
 from proxy_wasm_envoy.source import (
     build_python_filter,
     check_proxy_wasm,
@@ -257,8 +257,12 @@ def run_command(
         f"(admin {envoy.admin_url}, pid {envoy.pid})"
     )
     click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
-    click.echo("filter logs follow; Ctrl-C stops Envoy")
+    serve_until_stopped(envoy)
 
+
+def serve_until_stopped(envoy: RunningEnvoy) -> None:
+    """Stream the logs until Ctrl-C / SIGTERM (or Envoy dies), then stop Envoy by PID."""
+    click.echo("filter logs follow; Ctrl-C stops Envoy")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from examples.test_examples_index import readme_curls
+from examples.test_examples_index import readme_curls, run_curls
 
 pytestmark = pytest.mark.envoy
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -70,11 +69,4 @@ def test_example_in_envoy_native(name: str, start_example: Callable[..., Any]) -
 def test_readme_curls_work_in_envoy_native(name: str, start_example: Callable[..., Any]) -> None:
     commands = readme_curls((EXAMPLES / name / "README.md").read_text())
     with start_example(EXAMPLES / name) as envoy:
-        base = envoy.url(name)
-        for argv in commands:
-            argv = [a.replace("http://127.0.0.1:10000", base) for a in argv]
-            done = subprocess.run(
-                [*argv, "-s", "-i", "--max-time", "10"], capture_output=True, text=True, check=False
-            )
-            assert done.returncode == 0, (argv, done.stderr)
-            assert done.stdout.startswith("HTTP/1.1 "), (argv, done.stdout[:300])
+        run_curls(commands, envoy.url(name))
