@@ -77,6 +77,9 @@ bool envoy_dynamic_module_callback_http_get_metadata_string(filter_envoy_ptr f, 
 int envoy_dynamic_module_callback_http_filter_http_callout(filter_envoy_ptr f,
     uint64_t *callout_id_out, module_buffer cluster, envoy_header *headers, size_t headers_size,
     module_buffer body, uint64_t timeout_ms);
+int envoy_dynamic_module_callback_http_filter_config_http_callout(filter_config_envoy_ptr c,
+    uint64_t *callout_id_out, module_buffer cluster, envoy_header *headers, size_t headers_size,
+    module_buffer body, uint64_t timeout_ms);
 scheduler_ptr envoy_dynamic_module_callback_http_filter_scheduler_new(filter_envoy_ptr f);
 void envoy_dynamic_module_callback_http_filter_scheduler_commit(scheduler_ptr s, uint64_t event_id);
 void envoy_dynamic_module_callback_http_filter_scheduler_delete(scheduler_ptr s);

@@ -398,23 +398,28 @@ static PyObject *mod_clear_route_cache(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-/* http_callout(cluster, headers, body, timeout_ms) -> callout id, or None when Envoy refused. */
+/* http_callout(cluster, headers, body, timeout_ms) -> (result, callout id or None): from the
+ * current stream, or, with no stream current (a root context, on the main thread), from the
+ * filter configuration. */
 static PyObject *mod_http_callout(PyObject *self, PyObject *args) {
     module_buffer cluster, body;
     Py_ssize_t cl, bl;
     PyObject *headers;
     unsigned long long timeout;
-    if (!PyArg_ParseTuple(args, "y#Oy#K", &cluster.ptr, &cl, &headers, &body.ptr, &bl, &timeout) ||
-        need_filter())
+    if (!PyArg_ParseTuple(args, "y#Oy#K", &cluster.ptr, &cl, &headers, &body.ptr, &bl, &timeout))
         return NULL;
+    if (pw_current == NULL && need_config()) return NULL;
     cluster.length = (size_t)cl;
     body.length = (size_t)bl;
     size_t n = 0;
     envoy_header *hs = headers_from(headers, &n);
     if (hs == NULL) return NULL;
     uint64_t id = 0;
-    int rc = envoy_dynamic_module_callback_http_filter_http_callout(pw_current, &id, cluster, hs,
-                                                                    n, body, timeout);
+    int rc = pw_current != NULL
+        ? envoy_dynamic_module_callback_http_filter_http_callout(pw_current, &id, cluster, hs, n,
+                                                                 body, timeout)
+        : envoy_dynamic_module_callback_http_filter_config_http_callout(
+              pw_current_config->envoy, &id, cluster, hs, n, body, timeout);
     PyMem_Free(hs);
     if (rc != CALLOUT_INIT_SUCCESS) return Py_BuildValue("(iO)", rc, Py_None);
     return Py_BuildValue("(iK)", rc, (unsigned long long)id);
@@ -794,17 +799,16 @@ EXPORT void envoy_dynamic_module_on_http_filter_config_scheduled(filter_config_e
     pw_leave();
 }
 
-/* HTTP callout answered: Plugin.on_callout_done(context_id, callout_id, result, headers, body). */
-EXPORT void envoy_dynamic_module_on_http_filter_http_callout_done(
-    filter_envoy_ptr e, filter_module_ptr m, uint64_t callout_id, int result,
-    envoy_header *headers, size_t n_headers, envoy_buffer *chunks, size_t n_chunks) {
-    pw_filter *f = (pw_filter *)m;
-    if (f->context_id < 0) return;
+/* HTTP callout answered: Plugin.on_callout_done(context_id, callout_id, result, headers, body);
+ * context_id -1: a callout of the filter configuration (root context). */
+static void pw_callout_done(filter_envoy_ptr e, pw_config *c, long context_id, uint64_t callout_id,
+                            int result, envoy_header *headers, size_t n_headers,
+                            envoy_buffer *chunks, size_t n_chunks) {
     pw_enter();
     filter_envoy_ptr saved = pw_current;
     pw_config *saved_config = pw_current_config;
     pw_current = e;
-    pw_current_config = f->config;
+    pw_current_config = c;
     PyObject *hs = PyList_New(0);
     PyObject *body = PyBytes_FromStringAndSize(NULL, 0);
     for (size_t i = 0; hs != NULL && headers != NULL && i < n_headers; i++) {
@@ -820,7 +824,7 @@ EXPORT void envoy_dynamic_module_on_http_filter_http_callout_done(
     }
     PyObject *r = NULL;
     if (hs != NULL && body != NULL)
-        r = PyObject_CallMethod(f->config->plugin, "on_callout_done", "lKiOO", f->context_id,
+        r = PyObject_CallMethod(c->plugin, "on_callout_done", "lKiOO", context_id,
                                 (unsigned long long)callout_id, result, hs, body);
     if (r == NULL) pw_log_exception("on_callout_done");
     Py_XDECREF(r);
@@ -829,6 +833,23 @@ EXPORT void envoy_dynamic_module_on_http_filter_http_callout_done(
     pw_current = saved;
     pw_current_config = saved_config;
     pw_leave();
+}
+
+EXPORT void envoy_dynamic_module_on_http_filter_http_callout_done(
+    filter_envoy_ptr e, filter_module_ptr m, uint64_t callout_id, int result,
+    envoy_header *headers, size_t n_headers, envoy_buffer *chunks, size_t n_chunks) {
+    pw_filter *f = (pw_filter *)m;
+    if (f->context_id < 0) return;
+    pw_callout_done(e, f->config, f->context_id, callout_id, result, headers, n_headers, chunks,
+                    n_chunks);
+}
+
+EXPORT void envoy_dynamic_module_on_http_filter_config_http_callout_done(
+    filter_config_envoy_ptr e, filter_config_module_ptr m, uint64_t callout_id, int result,
+    envoy_header *headers, size_t n_headers, envoy_buffer *chunks, size_t n_chunks) {
+    pw_config *c = (pw_config *)m;
+    if (c == NULL) return;
+    pw_callout_done(NULL, c, -1, callout_id, result, headers, n_headers, chunks, n_chunks);
 }
 
 /* Hooks Envoy requires that this runtime has no use for. */

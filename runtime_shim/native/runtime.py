@@ -186,8 +186,8 @@ class Runtime:
     ) -> int | None:
         """Start an HTTP callout from the current stream; return its token (None: refused)."""
         call = self.call
-        if not call.pointer:
-            raise status_error(Status.UNIMPLEMENTED, "proxy_http_call from a root context")
+        if not call.pointer and threading.current_thread() is not threading.main_thread():
+            raise status_error(Status.UNIMPLEMENTED, "proxy_http_call off Envoy's threads")
         pairs = [(bytes(k).lower(), bytes(v)) for k, v in headers]
         if not any(k == b"host" for k, _ in pairs):
             authority = next((v for k, v in pairs if k == b":authority"), None)
@@ -465,13 +465,15 @@ class Plugin:
 
     def on_callout_done(
         self,
-        cid: int,
+        stream: int,
         callout_id: int,
         result: int,
         headers: list[tuple[bytes, bytes]],
         body: bytes,
     ) -> None:
-        """An HTTP callout answered (or failed: no headers): ``proxy_on_http_call_response``."""
+        """An HTTP callout answered (or failed: no headers): ``proxy_on_http_call_response``
+        on the stream (``stream`` -1: the root context, a callout of the configuration)."""
+        cid = self.root_id if stream < 0 else stream
         token = RUNTIME.calls.pop((cid, callout_id), None)
         if token is None:
             return

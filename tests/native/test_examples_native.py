@@ -21,7 +21,6 @@ pytestmark = pytest.mark.envoy
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 UNSUPPORTED: dict[str, str] = {
-    "dispatch_call_on_tick": "HTTP calls from a root context (on_tick) are not served natively",
     "foreign_call_on_tick": "Envoy's foreign functions (compress/...) have no dynamic-module form",
     "grpc_auth_random": "the dynamic-module ABI has no gRPC callouts",
     "metrics": (
