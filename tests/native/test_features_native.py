@@ -123,3 +123,21 @@ def test_a_malformed_filter_configuration_is_a_clean_error(value: object) -> Non
     except (ValueError, TypeError):
         return
     assert isinstance(parsed.filter, str)
+
+
+def test_a_python_without_shared_libpython_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sysconfig
+
+    from proxy_wasm_envoy import native
+
+    real = sysconfig.get_config_var
+    monkeypatch.setattr(
+        native.sysconfig,
+        "get_config_var",
+        lambda name: 0 if name == "Py_ENABLE_SHARED" else real(name),
+    )
+    with pytest.raises(UserError) as caught:
+        native.build_native_module()
+    assert "shared libpython" in str(caught.value) and "\n" not in str(caught.value)
