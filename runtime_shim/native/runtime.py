@@ -19,7 +19,6 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -45,20 +44,45 @@ _LOG_BIT, _DONE_BIT = callback_bit("proxy_on_log"), callback_bit("proxy_on_done"
 _RESUME_REQUEST, _RESUME_RESPONSE = 1, 2  # stream events
 
 
-@dataclass
 class _Call:
     """The callback running on this thread (saved and restored around nested callbacks)."""
 
-    context_id: int = 0
-    pointer: int = 0
-    body: int = -1
-    entered: int = -1  # the context whose Envoy event this is (-1: set from context_id)
-    configuration: bytes | None = None
-    vm: bool = False
-    call_response: tuple[list[tuple[bytes, bytes]], bytes] | None = None
-    call_status: tuple[int, bytes] | None = None
-    replied: bool = False
-    actions: list[Callable[[], None]] = field(default_factory=list)
+    __slots__ = (
+        "actions",
+        "body",
+        "call_response",
+        "call_status",
+        "configuration",
+        "context_id",
+        "entered",
+        "pointer",
+        "replied",
+        "vm",
+    )
+
+    def __init__(
+        self,
+        context_id: int = 0,
+        pointer: int = 0,
+        *,
+        body: int = -1,
+        configuration: bytes | None = None,
+        vm: bool = False,
+    ) -> None:
+        self.context_id = context_id
+        self.pointer = pointer
+        self.body = body  # the Proxy-Wasm body buffer type readable now, or -1
+        # the context whose Envoy event this is (-2: a root context's)
+        self.entered = context_id if pointer else -2
+        self.configuration = configuration
+        self.vm = vm
+        self.call_response: tuple[list[tuple[bytes, bytes]], bytes] | None = None
+        self.call_status: tuple[int, bytes] | None = None
+        self.replied = False
+        self.actions: list[Callable[[], None]] = []
+
+
+_IDLE = _Call()
 
 
 class Runtime:
@@ -88,25 +112,26 @@ class Runtime:
     # -- the callback running on this thread --------------------------------------------------
     @property
     def call(self) -> _Call:
-        current: _Call | None = getattr(self.local, "call", None)
-        if current is None:
+        """The callback running on this thread (an idle one outside callbacks)."""
+        try:
+            current: _Call = self.local.call
+        except AttributeError:
             current = self.local.call = _Call()
         return current
 
     def run(self, call: _Call, name: str, *args: int) -> int:
         """Run dispatcher function ``name`` with ``call`` current; then its deferred actions."""
-        saved = getattr(self.local, "call", None)
-        if call.entered == -1:
-            call.entered = call.context_id if call.pointer else -2
-        self.local.call = call
+        local = self.local
+        saved: _Call = getattr(local, "call", _IDLE)
+        local.call = call
         try:
             result = getattr(_dispatch, name)(*args)
             for action in call.actions:
                 action()
             return 0 if result is None else int(result)
         finally:
-            self.local.call = saved
-            if saved is not None and saved.pointer:
+            local.call = saved
+            if saved.pointer:
                 envoy.set_current(saved.pointer)
 
     def after_call(self, action: Callable[[], None]) -> bool:
