@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 import time
+import zlib
 from typing import TYPE_CHECKING
 
 import _proxy_wasm_envoy as envoy
@@ -340,9 +341,19 @@ class EnvoyHost:
             raise _fail(Status.BAD_ARGUMENT, "proxy_set_property")
 
     def proxy_call_foreign_function(self, name: bytes, arguments: bytes) -> bytes:
-        if bytes(name) == b"clear_route_cache" and self.runtime.has_stream():
+        # Envoy-Wasm's foreign functions that the dynamic-module ABI (or zlib, the library
+        # Envoy's compress/uncompress use) can serve.
+        key = bytes(name)
+        if key == b"clear_route_cache" and self.runtime.has_stream():
             envoy.clear_route_cache()
             return b""
+        if key == b"compress":
+            return zlib.compress(bytes(arguments))
+        if key == b"uncompress":
+            try:
+                return zlib.decompress(bytes(arguments))
+            except zlib.error:
+                raise _fail(Status.SERIALIZATION_FAILURE, "proxy_call_foreign_function") from None
         raise _fail(Status.NOT_FOUND, "proxy_call_foreign_function")
 
     # -- not an ABI import ------------------------------------------------------------------------

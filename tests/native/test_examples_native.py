@@ -21,7 +21,6 @@ pytestmark = pytest.mark.envoy
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 UNSUPPORTED: dict[str, str] = {
-    "foreign_call_on_tick": "Envoy's foreign functions (compress/...) have no dynamic-module form",
     "grpc_auth_random": "the dynamic-module ABI has no gRPC callouts",
     "metrics": (
         "Envoy freezes dynamic-module stat creation once the filter config is loaded, and this "
