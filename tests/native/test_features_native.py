@@ -141,3 +141,29 @@ def test_a_python_without_shared_libpython_is_refused_in_one_line(
     with pytest.raises(UserError) as caught:
         native.build_native_module()
     assert "shared libpython" in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.envoy
+def test_workers_take_the_gil_per_callback(native_module: Path) -> None:
+    """Two Envoy workers, eight clients: every request is served and counted once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = Path(__file__).resolve().parents[2] / "benchmarks" / "filters" / "reference.py"
+    with native_envoy([native_listener("ref", source)], concurrency=2) as envoy:
+        url = envoy.url("ref") + "/"
+
+        def one(i: int) -> tuple[int, str | None]:
+            user = "blocked" if i % 10 == 0 else "alice"
+            request = urllib.request.Request(url, headers={"x-user": user})
+            try:
+                with urllib.request.urlopen(request, timeout=10) as resp:
+                    return resp.status, resp.headers["x-powered-by"]
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.read().decode()
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(one, range(200)))
+        counters = envoy.stats("wasmcustom.bench_requests")
+    assert results.count((403, "denied")) == 20
+    assert results.count((200, "filter")) == 180
+    assert counters["wasmcustom.bench_requests"] == 200
