@@ -18,6 +18,7 @@ import subprocess
 import sys
 import sysconfig
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -183,24 +184,58 @@ def native_listener(
     )
 
 
+def native_network_filter(filter_path: str | Path, **options: Any) -> Json:
+    """A network ``filters`` entry running ``filter_path`` natively as a TCP filter."""
+    entry = native_http_filter(filter_path, **options)
+    config = entry["typed_config"]
+    config["@type"] = _type(
+        "envoy.extensions.filters.network.dynamic_modules.v3.DynamicModuleNetworkFilter"
+    )
+    return {"name": f"{FILTER_NAME}-native-tcp", "typed_config": config}
+
+
+@dataclass
+class NativeTcpListener(ListenerSpec):
+    """A tcp_proxy listener with a native TCP filter in front (``kind="tcp"``)."""
+
+    network_filter: Json = field(default_factory=dict)
+
+    def to_dict(self) -> Json:
+        data = super().to_dict()
+        data["filter_chains"][0]["filters"].insert(0, self.network_filter)
+        return data
+
+
+def native_tcp_listener(
+    name: str, filter_path: str | Path, *, port: int = 0, cluster: str = "upstream", **options: Any
+) -> NativeTcpListener:
+    """A TCP listener running ``filter_path`` natively in front of ``cluster`` (tcp_proxy)."""
+    options.setdefault("name", name)
+    return NativeTcpListener(
+        name=name,
+        kind="tcp",
+        port=port,
+        cluster=cluster,
+        network_filter=native_network_filter(filter_path, **options),
+    )
+
+
 def deployment_listener(deployment: Deployment, name: str, port: int = 0) -> ListenerSpec:
     """The native listener of a filter folder (``example.yaml``); UserError for what it lacks."""
-    if deployment.kind != "http":
-        raise UserError(
-            f"{deployment.name}: the native runtime serves HTTP filters only (kind: tcp)"
-        )
+    options: dict[str, Any] = {
+        "config": deployment.config,
+        "vm_config": deployment.vm_config,
+        "root_id": deployment.root_id,
+        "vm_id": deployment.vm_id,
+    }
+    if deployment.kind == "tcp":
+        tcp = native_tcp_listener(name, deployment.filter, port=port, **options)
+        tcp.tcp_proxy_options = dict(deployment.tcp_proxy)
+        return tcp
     if deployment.plugins:
         raise UserError(
             f"{deployment.name}: the native runtime runs one filter per Envoy (plugins: is set)"
         )
-    listener = native_listener(
-        name,
-        deployment.filter,
-        port=port,
-        config=deployment.config,
-        vm_config=deployment.vm_config,
-        root_id=deployment.root_id,
-        vm_id=deployment.vm_id,
-    )
+    listener = native_listener(name, deployment.filter, port=port, **options)
     listener.extra_http_filters[:0] = list(deployment.http_filters)
     return listener

@@ -65,6 +65,8 @@ bool envoy_dynamic_module_callback_http_filter_get_attribute_int(filter_envoy_pt
     int attribute_id, uint64_t *result);
 bool envoy_dynamic_module_callback_http_set_filter_state_bytes(filter_envoy_ptr f,
     module_buffer key, module_buffer value);
+bool envoy_dynamic_module_callback_http_set_filter_state_typed(filter_envoy_ptr f,
+    module_buffer key, module_buffer value);
 bool envoy_dynamic_module_callback_http_get_filter_state_bytes(filter_envoy_ptr f,
     module_buffer key, envoy_buffer *result);
 void envoy_dynamic_module_callback_http_set_dynamic_metadata_string(filter_envoy_ptr f,
@@ -105,5 +107,51 @@ int envoy_dynamic_module_callback_http_filter_config_set_gauge(filter_config_env
 int envoy_dynamic_module_callback_http_filter_config_record_histogram_value(
     filter_config_envoy_ptr c, size_t id, module_buffer *label_values, size_t n_labels,
     uint64_t value);
+
+/* -- network (TCP) filters --------------------------------------------------------------- */
+enum { NET_CONTINUE = 0, NET_STOP_ITERATION = 1 };
+enum { NET_EVENT_REMOTE_CLOSE = 0, NET_EVENT_LOCAL_CLOSE = 1 };
+enum { NET_CLOSE_FLUSH_WRITE = 0 };
+size_t envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks_size(filter_envoy_ptr f);
+bool envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks(filter_envoy_ptr f,
+    envoy_buffer *result);
+size_t envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks_size(filter_envoy_ptr f);
+bool envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks(filter_envoy_ptr f,
+    envoy_buffer *result);
+bool envoy_dynamic_module_callback_network_filter_drain_read_buffer(filter_envoy_ptr f, size_t n);
+bool envoy_dynamic_module_callback_network_filter_drain_write_buffer(filter_envoy_ptr f, size_t n);
+bool envoy_dynamic_module_callback_network_filter_append_read_buffer(filter_envoy_ptr f,
+    module_buffer data);
+bool envoy_dynamic_module_callback_network_filter_append_write_buffer(filter_envoy_ptr f,
+    module_buffer data);
+void envoy_dynamic_module_callback_network_filter_continue_reading(filter_envoy_ptr f);
+void envoy_dynamic_module_callback_network_filter_close(filter_envoy_ptr f, int close_type);
+bool envoy_dynamic_module_callback_network_filter_get_remote_address(filter_envoy_ptr f,
+    envoy_buffer *address_out, uint32_t *port_out);
+bool envoy_dynamic_module_callback_network_filter_get_local_address(filter_envoy_ptr f,
+    envoy_buffer *address_out, uint32_t *port_out);
+bool envoy_dynamic_module_callback_network_set_filter_state_bytes(filter_envoy_ptr f,
+    module_buffer key, module_buffer value);
+bool envoy_dynamic_module_callback_network_get_filter_state_bytes(filter_envoy_ptr f,
+    module_buffer key, envoy_buffer *value_out);
+bool envoy_dynamic_module_callback_network_set_filter_state_typed(filter_envoy_ptr f,
+    module_buffer key, module_buffer value);
+/* Metrics of a network filter configuration (no labels). */
+int envoy_dynamic_module_callback_network_filter_config_define_counter(filter_config_envoy_ptr c,
+    module_buffer name, size_t *id_out);
+int envoy_dynamic_module_callback_network_filter_config_define_gauge(filter_config_envoy_ptr c,
+    module_buffer name, size_t *id_out);
+int envoy_dynamic_module_callback_network_filter_config_define_histogram(filter_config_envoy_ptr c,
+    module_buffer name, size_t *id_out);
+int envoy_dynamic_module_callback_network_filter_config_increment_counter(
+    filter_config_envoy_ptr c, size_t id, uint64_t value);
+int envoy_dynamic_module_callback_network_filter_config_increment_gauge(
+    filter_config_envoy_ptr c, size_t id, uint64_t value);
+int envoy_dynamic_module_callback_network_filter_config_decrement_gauge(
+    filter_config_envoy_ptr c, size_t id, uint64_t value);
+int envoy_dynamic_module_callback_network_filter_config_set_gauge(filter_config_envoy_ptr c,
+    size_t id, uint64_t value);
+int envoy_dynamic_module_callback_network_filter_config_record_histogram_value(
+    filter_config_envoy_ptr c, size_t id, uint64_t value);
 
 #endif

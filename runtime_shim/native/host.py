@@ -21,6 +21,8 @@ from proxy_wasm._hostabi import HostABI, Pairs
 from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.types import Status
 
+from .protobuf import filter_state_arguments
+
 if TYPE_CHECKING:
     from .runtime import Runtime
 
@@ -31,6 +33,8 @@ _VM_CONFIGURATION, _PLUGIN_CONFIGURATION = 6, 7
 _CALL_RESPONSE_HEADERS, _CALL_RESPONSE_TRAILERS = 6, 7
 # Envoy body types: (received, buffered) per direction
 _BODY_TYPES = {_REQUEST_BODY: (0, 1), _RESPONSE_BODY: (2, 3)}
+_DOWNSTREAM_DATA, _UPSTREAM_DATA = 2, 3
+_NETWORK_TYPES = (_DOWNSTREAM_DATA, _UPSTREAM_DATA)
 
 # Properties Envoy's attribute API serves: path -> (attribute id, is an integer)
 _ATTRIBUTES: dict[bytes, tuple[int, bool]] = {
@@ -108,6 +112,10 @@ class EnvoyHost:
                 return None
             received, buffered = _BODY_TYPES[buffer_type]
             return (envoy.get_body(buffered) or b"") + (envoy.get_body(received) or b"")
+        if buffer_type in _NETWORK_TYPES:
+            if not self.runtime.in_body(buffer_type):
+                return None
+            return envoy.net_get_data(buffer_type == _UPSTREAM_DATA) or b""
         if buffer_type == _CALL_RESPONSE_BODY:
             response = self.runtime.call_response()
             return None if response is None else response[1]
@@ -132,6 +140,16 @@ class EnvoyHost:
         return len(data), 0
 
     def proxy_set_buffer_bytes(self, buffer_type: int, start: int, size: int, value: bytes) -> None:
+        if buffer_type in _NETWORK_TYPES and self.runtime.in_body(buffer_type):
+            upstream = buffer_type == _UPSTREAM_DATA
+            data = envoy.net_get_data(upstream) or b""
+            if start < 0 or size < 0 or start > len(data):
+                raise _fail(Status.BAD_ARGUMENT, "proxy_set_buffer_bytes")
+            envoy.net_drain(upstream, len(data))
+            new = data[:start] + value + data[start + size :]
+            if new:
+                envoy.net_append(upstream, new)
+            return
         if buffer_type not in _BODY_TYPES or not self.runtime.in_body(buffer_type):
             raise _fail(Status.NOT_FOUND, "proxy_set_buffer_bytes")
         received, buffered = _BODY_TYPES[buffer_type]
@@ -210,6 +228,9 @@ class EnvoyHost:
             raise _fail(Status.BAD_ARGUMENT, "proxy_continue_stream")
 
     def proxy_close_stream(self, stream_type: int) -> None:
+        if stream_type in (2, 3) and self.runtime.has_connection():
+            self.runtime.after_call(envoy.net_close)
+            return
         raise _unimplemented("proxy_close_stream")
 
     def proxy_send_local_response(
@@ -317,6 +338,8 @@ class EnvoyHost:
         fixed = self.runtime.plugin_property(p)
         if fixed is not None:
             return fixed
+        if self.runtime.has_connection():
+            return _connection_property(p)
         if not self.runtime.has_stream():
             return None
         attribute = _ATTRIBUTES.get(p)
@@ -335,6 +358,10 @@ class EnvoyHost:
         return envoy.get_filter_state(_state_key(p))
 
     def proxy_set_property(self, path: bytes, value: bytes) -> None:
+        if self.runtime.has_connection():
+            if not envoy.net_set_filter_state(_state_key(bytes(path)), bytes(value), False):
+                raise _fail(Status.BAD_ARGUMENT, "proxy_set_property")
+            return
         if not self.runtime.has_stream():
             raise _fail(Status.NOT_FOUND, "proxy_set_property")
         if not envoy.set_filter_state(_state_key(bytes(path)), bytes(value)):
@@ -346,6 +373,20 @@ class EnvoyHost:
         key = bytes(name)
         if key == b"clear_route_cache" and self.runtime.has_stream():
             envoy.clear_route_cache()
+            return b""
+        if key == b"set_envoy_filter_state":
+            parsed = filter_state_arguments(bytes(arguments))
+            if parsed is None:
+                raise _fail(Status.BAD_ARGUMENT, "proxy_call_foreign_function")
+            path, value = parsed
+            if self.runtime.has_connection():
+                done = envoy.net_set_filter_state(path, value, True)
+            elif self.runtime.has_stream():
+                done = envoy.set_filter_state_typed(path, value)
+            else:
+                done = False
+            if not done:
+                raise _fail(Status.BAD_ARGUMENT, "proxy_call_foreign_function")
             return b""
         if key == b"compress":
             return zlib.compress(bytes(arguments))
@@ -359,6 +400,20 @@ class EnvoyHost:
     # -- not an ABI import ------------------------------------------------------------------------
     def set_callback_mask(self, mask: int) -> None:
         envoy.set_callback_mask(mask)
+
+
+def _connection_property(path: bytes) -> bytes | None:
+    """A TCP connection's properties: addresses and ports, then filter state."""
+    local = path.startswith(b"destination\0")
+    if path in (b"source\0address", b"source\0port", b"destination\0address", b"destination\0port"):
+        found = envoy.net_address(local)
+        if found is None:
+            return None
+        address, port = found
+        if path.endswith(b"port"):
+            return port.to_bytes(8, "little")
+        return address + b":" + str(port).encode()
+    return envoy.net_get_filter_state(_state_key(path))
 
 
 def _state_key(path: bytes) -> bytes:

@@ -37,30 +37,35 @@ enum { LOG_ERROR = 4 };
  * (sdk/proxy_wasm/_hostabi.py CALLBACK_BITS; -1: always delivered). */
 enum {
     EV_REQUEST_HEADERS, EV_REQUEST_BODY, EV_REQUEST_TRAILERS, EV_RESPONSE_HEADERS,
-    EV_RESPONSE_BODY, EV_RESPONSE_TRAILERS, EV_COMPLETE, EV_SCHEDULED, EV_COUNT
+    EV_RESPONSE_BODY, EV_RESPONSE_TRAILERS, EV_COMPLETE, EV_SCHEDULED, EV_NEW_CONNECTION,
+    EV_DOWNSTREAM_DATA, EV_UPSTREAM_DATA, EV_CONNECTION_EVENT, EV_COUNT
 };
 static const char *const ev_methods[EV_COUNT] = {
     "on_request_headers", "on_request_body", "on_request_trailers", "on_response_headers",
     "on_response_body", "on_response_trailers", "on_complete", "on_scheduled",
+    "on_new_connection", "on_downstream_data", "on_upstream_data", "on_connection_event",
 };
-static const int ev_bits[EV_COUNT] = {8, 9, 10, 11, 12, 13, -1, -1};
+static const int ev_bits[EV_COUNT] = {8, 9, 10, 11, 12, 13, -1, -1, 3, 4, 5, -1};
 static PyObject *ev_names[EV_COUNT];
 
 typedef struct {
     filter_config_envoy_ptr envoy;
     PyObject *plugin;
     unsigned long mask;
-    scheduler_ptr scheduler; /* events to the main thread (ticks) */
+    scheduler_ptr scheduler; /* events to the main thread (ticks); NULL for TCP filters */
+    int network;             /* a network (TCP) filter configuration */
 } pw_config;
 
 typedef struct {
     pw_config *config;
     long context_id;
     scheduler_ptr scheduler;
+    int network; /* a TCP connection (network filter), not an HTTP stream */
 } pw_filter;
 
 static int pw_started;
 static __thread filter_envoy_ptr pw_current;
+static __thread int pw_current_net; /* pw_current is a network filter */
 static __thread pw_config *pw_current_config;
 
 static void pw_log(int level, const char *msg, size_t len) {
@@ -110,8 +115,16 @@ static void pw_log_exception(const char *where) {
 /* The built-in module `_proxy_wasm_envoy`: Envoy's callbacks for the current filter.          */
 
 static int need_filter(void) {
-    if (pw_current == NULL) {
+    if (pw_current == NULL || pw_current_net) {
         PyErr_SetString(PyExc_LookupError, "no HTTP stream is current");
+        return -1;
+    }
+    return 0;
+}
+
+static int need_connection(void) {
+    if (pw_current == NULL || !pw_current_net) {
+        PyErr_SetString(PyExc_LookupError, "no TCP connection is current");
         return -1;
     }
     return 0;
@@ -340,6 +353,16 @@ static PyObject *mod_set_filter_state(PyObject *self, PyObject *args) {
         envoy_dynamic_module_callback_http_set_filter_state_bytes(pw_current, key, value));
 }
 
+static PyObject *mod_set_filter_state_typed(PyObject *self, PyObject *args) {
+    module_buffer key, value;
+    Py_ssize_t kl, vl;
+    if (!PyArg_ParseTuple(args, "y#y#", &key.ptr, &kl, &value.ptr, &vl) || need_filter()) return NULL;
+    key.length = (size_t)kl;
+    value.length = (size_t)vl;
+    return PyBool_FromLong(
+        envoy_dynamic_module_callback_http_set_filter_state_typed(pw_current, key, value));
+}
+
 static PyObject *mod_get_filter_state(PyObject *self, PyObject *args) {
     module_buffer key;
     Py_ssize_t kl;
@@ -408,7 +431,15 @@ static PyObject *mod_http_callout(PyObject *self, PyObject *args) {
     unsigned long long timeout;
     if (!PyArg_ParseTuple(args, "y#Oy#K", &cluster.ptr, &cl, &headers, &body.ptr, &bl, &timeout))
         return NULL;
+    if (pw_current_net) {
+        need_filter(); /* sets the error: callouts from TCP filters are not served */
+        return NULL;
+    }
     if (pw_current == NULL && need_config()) return NULL;
+    if (pw_current == NULL && pw_current_config->network) {
+        PyErr_SetString(PyExc_LookupError, "no HTTP callouts from a TCP filter's root context");
+        return NULL;
+    }
     cluster.length = (size_t)cl;
     body.length = (size_t)bl;
     size_t n = 0;
@@ -425,39 +456,66 @@ static PyObject *mod_http_callout(PyObject *self, PyObject *args) {
     return Py_BuildValue("(iK)", rc, (unsigned long long)id);
 }
 
-/* define_metric(kind, name) -> id; kind 0 counter, 1 gauge, 2 histogram (Proxy-Wasm order). */
+/* The metric callbacks of an HTTP filter configuration (with labels, none used) and of a network
+ * filter configuration (no labels). */
+typedef int (*http_define_fn)(filter_config_envoy_ptr, module_buffer, module_buffer *, size_t,
+                              size_t *);
+typedef int (*http_update_fn)(filter_config_envoy_ptr, size_t, module_buffer *, size_t, uint64_t);
+typedef int (*net_define_fn)(filter_config_envoy_ptr, module_buffer, size_t *);
+typedef int (*net_update_fn)(filter_config_envoy_ptr, size_t, uint64_t);
+static const http_define_fn http_define[3] = {
+    envoy_dynamic_module_callback_http_filter_config_define_counter,
+    envoy_dynamic_module_callback_http_filter_config_define_gauge,
+    envoy_dynamic_module_callback_http_filter_config_define_histogram,
+};
+static const net_define_fn net_define[3] = {
+    envoy_dynamic_module_callback_network_filter_config_define_counter,
+    envoy_dynamic_module_callback_network_filter_config_define_gauge,
+    envoy_dynamic_module_callback_network_filter_config_define_histogram,
+};
+/* ops: 0 counter +=, 1 gauge +=, 2 gauge -=, 3 gauge =, 4 histogram record */
+static const http_update_fn http_update[5] = {
+    envoy_dynamic_module_callback_http_filter_config_increment_counter,
+    envoy_dynamic_module_callback_http_filter_config_increment_gauge,
+    envoy_dynamic_module_callback_http_filter_config_decrement_gauge,
+    envoy_dynamic_module_callback_http_filter_config_set_gauge,
+    envoy_dynamic_module_callback_http_filter_config_record_histogram_value,
+};
+static const net_update_fn net_update[5] = {
+    envoy_dynamic_module_callback_network_filter_config_increment_counter,
+    envoy_dynamic_module_callback_network_filter_config_increment_gauge,
+    envoy_dynamic_module_callback_network_filter_config_decrement_gauge,
+    envoy_dynamic_module_callback_network_filter_config_set_gauge,
+    envoy_dynamic_module_callback_network_filter_config_record_histogram_value,
+};
+
+/* define_metric(kind, name) -> (result, id); kind 0 counter, 1 gauge, 2 histogram (Proxy-Wasm
+ * order). Envoy accepts definitions only while it loads the configuration. */
 static PyObject *mod_define_metric(PyObject *self, PyObject *args) {
     int kind;
     module_buffer name;
     Py_ssize_t nl;
     if (!PyArg_ParseTuple(args, "iy#", &kind, &name.ptr, &nl) || need_config()) return NULL;
+    if (kind < 0 || kind > 2) return Py_BuildValue("(in)", -1, (Py_ssize_t)0);
     name.length = (size_t)nl;
     size_t id = 0;
-    int rc = kind == 0 ? envoy_dynamic_module_callback_http_filter_config_define_counter(
-                             pw_current_config->envoy, name, NULL, 0, &id)
-           : kind == 1 ? envoy_dynamic_module_callback_http_filter_config_define_gauge(
-                             pw_current_config->envoy, name, NULL, 0, &id)
-                       : envoy_dynamic_module_callback_http_filter_config_define_histogram(
-                             pw_current_config->envoy, name, NULL, 0, &id);
+    filter_config_envoy_ptr c = pw_current_config->envoy;
+    int rc = pw_current_config->network ? net_define[kind](c, name, &id)
+                                        : http_define[kind](c, name, NULL, 0, &id);
     return Py_BuildValue("(in)", rc, (Py_ssize_t)id);
 }
 
-/* update_metric(op, id, value) -> result; op 0 counter+=, 1 gauge+=, 2 gauge-=, 3 gauge=,
+/* update_metric(op, id, value) -> result; op 0 counter +=, 1 gauge +=, 2 gauge -=, 3 gauge =,
  * 4 histogram record. */
 static PyObject *mod_update_metric(PyObject *self, PyObject *args) {
     int op;
     Py_ssize_t id;
     unsigned long long value;
     if (!PyArg_ParseTuple(args, "inK", &op, &id, &value) || need_config()) return NULL;
+    if (op < 0 || op > 4) return PyLong_FromLong(-1);
     filter_config_envoy_ptr c = pw_current_config->envoy;
-    int rc;
-    switch (op) {
-    case 0: rc = envoy_dynamic_module_callback_http_filter_config_increment_counter(c, (size_t)id, NULL, 0, value); break;
-    case 1: rc = envoy_dynamic_module_callback_http_filter_config_increment_gauge(c, (size_t)id, NULL, 0, value); break;
-    case 2: rc = envoy_dynamic_module_callback_http_filter_config_decrement_gauge(c, (size_t)id, NULL, 0, value); break;
-    case 3: rc = envoy_dynamic_module_callback_http_filter_config_set_gauge(c, (size_t)id, NULL, 0, value); break;
-    default: rc = envoy_dynamic_module_callback_http_filter_config_record_histogram_value(c, (size_t)id, NULL, 0, value); break;
-    }
+    int rc = pw_current_config->network ? net_update[op](c, (size_t)id, value)
+                                        : http_update[op](c, (size_t)id, NULL, 0, value);
     return PyLong_FromLong(rc);
 }
 
@@ -489,15 +547,116 @@ static PyObject *mod_config_schedule(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* -- TCP connections (network filters) ------------------------------------------------------ */
+
+/* net_get_data(write) -> the read (downstream) or write (upstream) buffer. */
+static PyObject *mod_net_get_data(PyObject *self, PyObject *args) {
+    int write;
+    if (!PyArg_ParseTuple(args, "p", &write) || need_connection()) return NULL;
+    size_t n = write ? envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks_size(pw_current)
+                     : envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks_size(pw_current);
+    if (n == 0) return PyBytes_FromStringAndSize(NULL, 0);
+    envoy_buffer *chunks = PyMem_Calloc(n, sizeof *chunks);
+    if (chunks == NULL) return PyErr_NoMemory();
+    bool ok = write ? envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks(pw_current, chunks)
+                    : envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks(pw_current, chunks);
+    PyObject *out = NULL;
+    if (ok) {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) total += chunks[i].length;
+        out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+        if (out != NULL) {
+            char *p = PyBytes_AS_STRING(out);
+            for (size_t i = 0; i < n; i++) {
+                if (chunks[i].length) memcpy(p, chunks[i].ptr, chunks[i].length);
+                p += chunks[i].length;
+            }
+        }
+    } else {
+        out = Py_NewRef(Py_None);
+    }
+    PyMem_Free(chunks);
+    return out;
+}
+
+static PyObject *mod_net_drain(PyObject *self, PyObject *args) {
+    int write;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "pn", &write, &n) || need_connection()) return NULL;
+    return PyBool_FromLong(write ? envoy_dynamic_module_callback_network_filter_drain_write_buffer(pw_current, (size_t)n)
+                                 : envoy_dynamic_module_callback_network_filter_drain_read_buffer(pw_current, (size_t)n));
+}
+
+static PyObject *mod_net_append(PyObject *self, PyObject *args) {
+    int write;
+    module_buffer data;
+    Py_ssize_t len;
+    if (!PyArg_ParseTuple(args, "py#", &write, &data.ptr, &len) || need_connection()) return NULL;
+    data.length = (size_t)len;
+    return PyBool_FromLong(write ? envoy_dynamic_module_callback_network_filter_append_write_buffer(pw_current, data)
+                                 : envoy_dynamic_module_callback_network_filter_append_read_buffer(pw_current, data));
+}
+
+static PyObject *mod_net_continue(PyObject *self, PyObject *unused) {
+    if (need_connection()) return NULL;
+    envoy_dynamic_module_callback_network_filter_continue_reading(pw_current);
+    Py_RETURN_NONE;
+}
+
+static PyObject *mod_net_close(PyObject *self, PyObject *unused) {
+    if (need_connection()) return NULL;
+    envoy_dynamic_module_callback_network_filter_close(pw_current, NET_CLOSE_FLUSH_WRITE);
+    Py_RETURN_NONE;
+}
+
+/* net_address(local) -> (address, port) or None. */
+static PyObject *mod_net_address(PyObject *self, PyObject *args) {
+    int local;
+    if (!PyArg_ParseTuple(args, "p", &local) || need_connection()) return NULL;
+    envoy_buffer out = {NULL, 0};
+    uint32_t port = 0;
+    bool ok = local ? envoy_dynamic_module_callback_network_filter_get_local_address(pw_current, &out, &port)
+                    : envoy_dynamic_module_callback_network_filter_get_remote_address(pw_current, &out, &port);
+    if (!ok) Py_RETURN_NONE;
+    return Py_BuildValue("(y#I)", out.ptr, (Py_ssize_t)out.length, port);
+}
+
+static PyObject *mod_net_set_filter_state(PyObject *self, PyObject *args) {
+    module_buffer key, value;
+    Py_ssize_t kl, vl;
+    int typed;
+    if (!PyArg_ParseTuple(args, "y#y#p", &key.ptr, &kl, &value.ptr, &vl, &typed) || need_connection())
+        return NULL;
+    key.length = (size_t)kl;
+    value.length = (size_t)vl;
+    return PyBool_FromLong(typed ? envoy_dynamic_module_callback_network_set_filter_state_typed(pw_current, key, value)
+                                 : envoy_dynamic_module_callback_network_set_filter_state_bytes(pw_current, key, value));
+}
+
+static PyObject *mod_net_get_filter_state(PyObject *self, PyObject *args) {
+    module_buffer key;
+    Py_ssize_t kl;
+    if (!PyArg_ParseTuple(args, "y#", &key.ptr, &kl) || need_connection()) return NULL;
+    key.length = (size_t)kl;
+    envoy_buffer out = {NULL, 0};
+    if (!envoy_dynamic_module_callback_network_get_filter_state_bytes(pw_current, key, &out))
+        Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
+}
+
 static PyObject *mod_current(PyObject *self, PyObject *unused) {
     return PyLong_FromVoidPtr(pw_current);
 }
 
-/* set_current(filter pointer or 0): proxy_set_effective_context switches streams with it. */
-static PyObject *mod_set_current(PyObject *self, PyObject *arg) {
+/* set_current(filter pointer or 0, network=False): proxy_set_effective_context switches with it. */
+static PyObject *mod_set_current(PyObject *self, PyObject *args) {
+    PyObject *arg;
+    int network = 0;
+    if (!PyArg_ParseTuple(args, "O|p", &arg, &network)) return NULL;
     void *p = PyLong_AsVoidPtr(arg);
     if (p == NULL && PyErr_Occurred()) return NULL;
     pw_current = p;
+    pw_current_net = network;
     Py_RETURN_NONE;
 }
 
@@ -533,6 +692,7 @@ static PyMethodDef mod_methods[] = {
     {"attribute_string", mod_attribute_string, METH_VARARGS, "attribute_string(id) -> bytes|None."},
     {"attribute_int", mod_attribute_int, METH_VARARGS, "attribute_int(id) -> int|None."},
     {"set_filter_state", mod_set_filter_state, METH_VARARGS, "set_filter_state(key, value) -> bool."},
+    {"set_filter_state_typed", mod_set_filter_state_typed, METH_VARARGS, "set_filter_state_typed(key, value) -> bool."},
     {"get_filter_state", mod_get_filter_state, METH_VARARGS, "get_filter_state(key) -> bytes|None."},
     {"set_metadata", mod_set_metadata, METH_VARARGS, "set_metadata(ns, key, value)."},
     {"get_metadata", mod_get_metadata, METH_VARARGS, "get_metadata(source, ns, key) -> bytes|None."},
@@ -543,8 +703,16 @@ static PyMethodDef mod_methods[] = {
     {"update_metric", mod_update_metric, METH_VARARGS, "update_metric(op, id, value) -> rc."},
     {"schedule", mod_schedule, METH_VARARGS, "schedule(scheduler, event_id): on the stream's worker."},
     {"config_schedule", mod_config_schedule, METH_VARARGS, "config_schedule(event_id): on the main thread."},
+    {"net_get_data", mod_net_get_data, METH_VARARGS, "net_get_data(write) -> bytes|None."},
+    {"net_drain", mod_net_drain, METH_VARARGS, "net_drain(write, n) -> bool."},
+    {"net_append", mod_net_append, METH_VARARGS, "net_append(write, data) -> bool."},
+    {"net_continue", mod_net_continue, METH_NOARGS, "net_continue(): continue reading."},
+    {"net_close", mod_net_close, METH_NOARGS, "net_close(): close the connection."},
+    {"net_address", mod_net_address, METH_VARARGS, "net_address(local) -> (address, port)|None."},
+    {"net_set_filter_state", mod_net_set_filter_state, METH_VARARGS, "net_set_filter_state(key, value, typed) -> bool."},
+    {"net_get_filter_state", mod_net_get_filter_state, METH_VARARGS, "net_get_filter_state(key) -> bytes|None."},
     {"current", mod_current, METH_NOARGS, "current() -> the current stream's filter pointer."},
-    {"set_current", mod_set_current, METH_O, "set_current(pointer): switch the current stream."},
+    {"set_current", mod_set_current, METH_VARARGS, "set_current(pointer): switch the current stream."},
     {"set_current_config", mod_set_current_config, METH_O, "set_current_config(pointer)."},
     {"set_callback_mask", mod_set_callback_mask, METH_O, "set_callback_mask(mask)."},
     {NULL, NULL, 0, NULL},
@@ -647,8 +815,7 @@ static void pw_leave(void) {
 
 EXPORT const char *envoy_dynamic_module_on_program_init(void) { return PW_ENVOY_ABI_VERSION; }
 
-EXPORT filter_config_module_ptr envoy_dynamic_module_on_http_filter_config_new(
-    filter_config_envoy_ptr envoy, envoy_buffer name, envoy_buffer config) {
+static pw_config *pw_config_new(filter_config_envoy_ptr envoy, envoy_buffer config, int network) {
     if (pw_start_python() < 0) return NULL;
     pw_enter();
     pw_config *c = PyMem_RawCalloc(1, sizeof *c);
@@ -656,13 +823,15 @@ EXPORT filter_config_module_ptr envoy_dynamic_module_on_http_filter_config_new(
     if (c != NULL) {
         c->envoy = envoy;
         c->mask = ~0UL;
-        c->scheduler = envoy_dynamic_module_callback_http_filter_config_scheduler_new(envoy);
+        c->network = network;
+        if (!network) c->scheduler = envoy_dynamic_module_callback_http_filter_config_scheduler_new(envoy);
         pw_config *saved = pw_current_config;
         pw_current_config = c;
         PyObject *runtime = PyObject_CallFunction(pw_boot_fn, "y#", config.ptr, (Py_ssize_t)config.length);
         if (runtime != NULL) {
-            plugin = PyObject_CallMethod(runtime, "new_plugin", "y#N", config.ptr,
-                                         (Py_ssize_t)config.length, PyLong_FromVoidPtr(c));
+            plugin = PyObject_CallMethod(runtime, "new_plugin", "y#Ni", config.ptr,
+                                         (Py_ssize_t)config.length, PyLong_FromVoidPtr(c),
+                                         network);
             Py_DECREF(runtime);
         }
         if (plugin == NULL) pw_log_exception("loading the filter");
@@ -681,6 +850,11 @@ EXPORT filter_config_module_ptr envoy_dynamic_module_on_http_filter_config_new(
     return c;
 }
 
+EXPORT filter_config_module_ptr envoy_dynamic_module_on_http_filter_config_new(
+    filter_config_envoy_ptr envoy, envoy_buffer name, envoy_buffer config) {
+    return pw_config_new(envoy, config, 0);
+}
+
 EXPORT void envoy_dynamic_module_on_http_filter_config_destroy(filter_config_module_ptr p) {
     pw_config *c = (pw_config *)p;
     if (c == NULL) return;
@@ -695,20 +869,21 @@ EXPORT void envoy_dynamic_module_on_http_filter_config_destroy(filter_config_mod
     PyMem_RawFree(c);
 }
 
-EXPORT filter_module_ptr envoy_dynamic_module_on_http_filter_new(filter_config_module_ptr p,
-                                                                  filter_envoy_ptr envoy) {
-    pw_config *c = (pw_config *)p;
+static pw_filter *pw_filter_new(pw_config *c, filter_envoy_ptr envoy, int network) {
     pw_filter *f = PyMem_RawCalloc(1, sizeof *f);
     if (f == NULL) return NULL;
     f->config = c;
+    f->network = network;
     pw_enter();
     filter_envoy_ptr saved = pw_current;
+    int saved_net = pw_current_net;
     pw_config *saved_config = pw_current_config;
     pw_current = envoy;
+    pw_current_net = network;
     pw_current_config = c;
-    f->scheduler = envoy_dynamic_module_callback_http_filter_scheduler_new(envoy);
-    PyObject *r = PyObject_CallMethod(c->plugin, "new_stream", "NN", PyLong_FromVoidPtr(envoy),
-                                      PyLong_FromVoidPtr(f->scheduler));
+    if (!network) f->scheduler = envoy_dynamic_module_callback_http_filter_scheduler_new(envoy);
+    PyObject *r = PyObject_CallMethod(c->plugin, network ? "new_connection" : "new_stream", "NN",
+                                      PyLong_FromVoidPtr(envoy), PyLong_FromVoidPtr(f->scheduler));
     if (r == NULL) {
         pw_log_exception("creating the stream context");
         f->context_id = -1;
@@ -717,9 +892,15 @@ EXPORT filter_module_ptr envoy_dynamic_module_on_http_filter_new(filter_config_m
         Py_DECREF(r);
     }
     pw_current = saved;
+    pw_current_net = saved_net;
     pw_current_config = saved_config;
     pw_leave();
     return f;
+}
+
+EXPORT filter_module_ptr envoy_dynamic_module_on_http_filter_new(filter_config_module_ptr p,
+                                                                  filter_envoy_ptr envoy) {
+    return pw_filter_new((pw_config *)p, envoy, 0);
 }
 
 /* One event into Python: GIL, current stream, Plugin.<method>(context_id, arg) -> int. */
@@ -729,8 +910,10 @@ static long pw_event(filter_envoy_ptr envoy, pw_filter *f, int ev, unsigned long
     if (f->context_id < 0) return 0;
     pw_enter();
     filter_envoy_ptr saved = pw_current;
+    int saved_net = pw_current_net;
     pw_config *saved_config = pw_current_config;
     pw_current = envoy;
+    pw_current_net = f->network;
     pw_current_config = c;
     long result = 0;
     PyObject *argv[3] = {c->plugin, PyLong_FromLong(f->context_id),
@@ -748,6 +931,7 @@ static long pw_event(filter_envoy_ptr envoy, pw_filter *f, int ev, unsigned long
         Py_DECREF(r);
     }
     pw_current = saved;
+    pw_current_net = saved_net;
     pw_current_config = saved_config;
     pw_leave();
     return result;
@@ -860,3 +1044,51 @@ EXPORT void envoy_dynamic_module_on_http_filter_http_stream_complete(filter_envo
 EXPORT void envoy_dynamic_module_on_http_filter_http_stream_reset(filter_envoy_ptr e, filter_module_ptr m, uint64_t id, int reason) {}
 EXPORT void envoy_dynamic_module_on_http_filter_downstream_above_write_buffer_high_watermark(filter_envoy_ptr e, filter_module_ptr m) {}
 EXPORT void envoy_dynamic_module_on_http_filter_downstream_below_write_buffer_low_watermark(filter_envoy_ptr e, filter_module_ptr m) {}
+
+/* -- network (TCP) filters: the same runtime, a connection per filter --------------------- */
+
+EXPORT filter_config_module_ptr envoy_dynamic_module_on_network_filter_config_new(
+    filter_config_envoy_ptr envoy, envoy_buffer name, envoy_buffer config) {
+    return pw_config_new(envoy, config, 1);
+}
+
+EXPORT void envoy_dynamic_module_on_network_filter_config_destroy(filter_config_module_ptr p) {
+    envoy_dynamic_module_on_http_filter_config_destroy(p);
+}
+
+EXPORT filter_module_ptr envoy_dynamic_module_on_network_filter_new(filter_config_module_ptr p,
+                                                                     filter_envoy_ptr envoy) {
+    return pw_filter_new((pw_config *)p, envoy, 1);
+}
+
+EXPORT int envoy_dynamic_module_on_network_filter_new_connection(filter_envoy_ptr e, filter_module_ptr m) {
+    return (int)pw_event(e, (pw_filter *)m, EV_NEW_CONNECTION, 0);
+}
+
+/* data events carry (length << 1 | end_of_stream) */
+EXPORT int envoy_dynamic_module_on_network_filter_read(filter_envoy_ptr e, filter_module_ptr m,
+                                                       size_t length, bool eos) {
+    return (int)pw_event(e, (pw_filter *)m, EV_DOWNSTREAM_DATA, (unsigned long long)length << 1 | eos);
+}
+
+EXPORT int envoy_dynamic_module_on_network_filter_write(filter_envoy_ptr e, filter_module_ptr m,
+                                                        size_t length, bool eos) {
+    return (int)pw_event(e, (pw_filter *)m, EV_UPSTREAM_DATA, (unsigned long long)length << 1 | eos);
+}
+
+EXPORT void envoy_dynamic_module_on_network_filter_event(filter_envoy_ptr e, filter_module_ptr m,
+                                                         int event) {
+    pw_event(e, (pw_filter *)m, EV_CONNECTION_EVENT, (unsigned long long)event);
+}
+
+EXPORT void envoy_dynamic_module_on_network_filter_destroy(filter_module_ptr m) {
+    pw_filter *f = (pw_filter *)m;
+    if (f->context_id >= 0) pw_event(NULL, f, EV_COMPLETE, 0); /* if no close event came */
+    PyMem_RawFree(f);
+}
+
+EXPORT void envoy_dynamic_module_on_network_filter_http_callout_done(filter_envoy_ptr e, filter_module_ptr m, uint64_t id, int result, envoy_header *h, size_t nh, envoy_buffer *b, size_t nb) {}
+EXPORT void envoy_dynamic_module_on_network_filter_scheduled(filter_envoy_ptr e, filter_module_ptr m, uint64_t id) {}
+EXPORT void envoy_dynamic_module_on_network_filter_config_scheduled(filter_config_module_ptr m, uint64_t id) {}
+EXPORT void envoy_dynamic_module_on_network_filter_above_write_buffer_high_watermark(filter_envoy_ptr e, filter_module_ptr m) {}
+EXPORT void envoy_dynamic_module_on_network_filter_below_write_buffer_low_watermark(filter_envoy_ptr e, filter_module_ptr m) {}

@@ -42,6 +42,8 @@ _LOG_ERROR, _LOG_CRITICAL = 4, 5
 _TICK = 1  # main-thread event
 _LOG_BIT, _DONE_BIT = callback_bit("proxy_on_log"), callback_bit("proxy_on_done")
 _RESUME_REQUEST, _RESUME_RESPONSE = 1, 2  # stream events
+_REMOTE_CLOSE, _LOCAL_CLOSE = 0, 1  # Envoy connection events
+_PEER_LOCAL, _PEER_REMOTE = 1, 2  # Proxy-Wasm PeerType
 
 
 class _Call:
@@ -55,6 +57,7 @@ class _Call:
         "configuration",
         "context_id",
         "entered",
+        "network",
         "pointer",
         "replied",
         "vm",
@@ -68,9 +71,11 @@ class _Call:
         body: int = -1,
         configuration: bytes | None = None,
         vm: bool = False,
+        network: bool = False,
     ) -> None:
         self.context_id = context_id
         self.pointer = pointer
+        self.network = network  # a TCP connection, not an HTTP stream
         self.body = body  # the Proxy-Wasm body buffer type readable now, or -1
         # the context whose Envoy event this is (-2: a root context's)
         self.entered = context_id if pointer else -2
@@ -95,6 +100,7 @@ class Runtime:
         self.local = threading.local()
         self.streams: dict[int, int] = {}  # context id -> Envoy filter pointer
         self.schedulers: dict[int, int] = {}  # context id -> its worker's scheduler
+        self.connections: set[int] = set()  # context ids of TCP connections
         self.roots: dict[int, Plugin] = {}
         self.stream_roots: dict[int, int] = {}
         self.shared_data: dict[bytes, tuple[bytes, int]] = {}
@@ -132,7 +138,7 @@ class Runtime:
         finally:
             local.call = saved
             if saved.pointer:
-                envoy.set_current(saved.pointer)
+                envoy.set_current(saved.pointer, saved.network)
 
     def after_call(self, action: Callable[[], None]) -> bool:
         """Run ``action`` once the current callback returns; false outside a stream."""
@@ -148,6 +154,11 @@ class Runtime:
         call = self.call
         if not call.pointer:
             return False
+        if call.network:
+            if call.context_id != call.entered:
+                return False  # a connection resumes from its own callbacks only
+            call.actions.append(envoy.net_continue)
+            return True
         if call.context_id == call.entered:
             call.actions.append(lambda: envoy.continue_stream(response))
             return True
@@ -159,7 +170,13 @@ class Runtime:
 
     def has_stream(self) -> bool:
         """Return whether an HTTP stream is current."""
-        return bool(self.call.pointer)
+        call = self.call
+        return bool(call.pointer) and not call.network
+
+    def has_connection(self) -> bool:
+        """Return whether a TCP connection is current."""
+        call = self.call
+        return bool(call.pointer) and call.network
 
     def in_body(self, buffer_type: int) -> bool:
         """Return whether body buffer ``buffer_type`` (0 request, 1 response) is readable now."""
@@ -186,8 +203,10 @@ class Runtime:
         pointer = self.streams.get(context_id)
         if pointer is None:
             return False
-        self.call.context_id, self.call.pointer = context_id, pointer
-        envoy.set_current(pointer)
+        call = self.call
+        call.context_id, call.pointer = context_id, pointer
+        call.network = context_id in self.connections
+        envoy.set_current(pointer, call.network)
         return True
 
     def send_local_response(self, code: int, headers: Pairs, body: bytes, details: bytes) -> bool:
@@ -336,10 +355,6 @@ class Runtime:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-        if getattr(_dispatch, "_stream_factory", None) is not None:
-            raise NativeUnsupported(
-                "set_stream_context: TCP (network) filters are not served by the native runtime"
-            )
         self.filter_path, self.module = path, module
 
 
@@ -418,9 +433,46 @@ class Plugin:
         return cid
 
     def _stream(self, cid: int, name: str, *args: int, body: int = -1) -> tuple[int, bool]:
-        call = _Call(cid, RUNTIME.streams.get(cid, 0), body=body)
+        call = _Call(
+            cid, RUNTIME.streams.get(cid, 0), body=body, network=cid in RUNTIME.connections
+        )
         result = RUNTIME.run(call, name, cid, *args)
         return result, call.replied
+
+    # -- TCP connections (network filters) ----------------------------------------------------
+    def new_connection(self, pointer: int, _scheduler: int = 0) -> int:
+        """A new TCP connection: create its context; return the context id."""
+        cid = next(RUNTIME.ids)
+        RUNTIME.streams[cid] = pointer
+        RUNTIME.connections.add(cid)
+        RUNTIME.stream_roots[cid] = self.root_id
+        RUNTIME.run(_Call(cid, pointer, network=True), "proxy_on_context_create", cid, self.root_id)
+        return cid
+
+    def on_new_connection(self, cid: int, _unused: int) -> int:
+        """Envoy's onNewConnection."""
+        result, _ = self._stream(cid, "proxy_on_new_connection")
+        return _CONTINUE if result == 0 else _STOP_ITERATION
+
+    def on_downstream_data(self, cid: int, packed: int) -> int:
+        """Envoy's onData: bytes from the client (``packed``: length << 1 | end_of_stream)."""
+        return self._data(cid, "proxy_on_downstream_data", 2, packed)
+
+    def on_upstream_data(self, cid: int, packed: int) -> int:
+        """Envoy's onWrite: bytes from the upstream."""
+        return self._data(cid, "proxy_on_upstream_data", 3, packed)
+
+    def _data(self, cid: int, name: str, buffer_type: int, packed: int) -> int:
+        result, _ = self._stream(cid, name, packed >> 1, packed & 1, body=buffer_type)
+        return _CONTINUE if result == 0 else _STOP_ITERATION
+
+    def on_connection_event(self, cid: int, event: int) -> int:
+        """A connection event: a close ends the context (``on_done``, ``on_log``, ``on_delete``)."""
+        if event in (_REMOTE_CLOSE, _LOCAL_CLOSE) and cid in RUNTIME.streams:
+            peer = _PEER_REMOTE if event == _REMOTE_CLOSE else _PEER_LOCAL
+            self._stream(cid, "proxy_on_downstream_connection_close", peer)
+            self.on_complete(cid, 0)
+        return 0
 
     def on_request_headers(self, cid: int, eos: int) -> int:
         """Envoy's decodeHeaders."""
@@ -467,6 +519,8 @@ class Plugin:
 
     def on_complete(self, cid: int, _unused: int) -> int:
         """The stream is complete: ``on_done``, ``on_log``, ``on_delete`` (as Envoy-Wasm)."""
+        if cid not in RUNTIME.streams:
+            return 0  # a connection completed at its close event
         try:
             mask = _dispatch.callback_mask()
             if mask & _DONE_BIT:
@@ -476,6 +530,7 @@ class Plugin:
             self._stream(cid, "proxy_on_delete")
         finally:
             RUNTIME.streams.pop(cid, None)
+            RUNTIME.connections.discard(cid)
             RUNTIME.schedulers.pop(cid, None)
             RUNTIME.stream_roots.pop(cid, None)
             for key in [k for k in RUNTIME.calls if k[0] == cid]:
@@ -529,11 +584,18 @@ def define_module_metrics(module: ModuleType | None) -> None:
                 )
 
 
-def new_plugin(raw: bytes, config_pointer: int = 0) -> Plugin | None:
-    """Called by ``pw_native.c`` for each Envoy filter configuration; None refuses it."""
+def new_plugin(raw: bytes, config_pointer: int = 0, network: int = 0) -> Plugin | None:
+    """Called by ``pw_native.c`` for each Envoy filter configuration (``network``: a TCP
+    filter's); None refuses it."""
     try:
         config = NativeConfig.parse(raw)
         RUNTIME.load(config)
+        http = getattr(_dispatch, "_http_factory", None) is not None
+        tcp = getattr(_dispatch, "_stream_factory", None) is not None
+        if network and http and not tcp:
+            raise NativeUnsupported("set_http_context: an HTTP filter cannot be a network filter")
+        if not network and tcp and not http:
+            raise NativeUnsupported("set_stream_context: a TCP filter cannot be an HTTP filter")
     except NativeUnsupported as exc:
         envoy.log(_LOG_CRITICAL, f"proxy-wasm-python native: {exc}".encode())
         return None

@@ -26,8 +26,6 @@ UNSUPPORTED: dict[str, str] = {
         "Envoy freezes dynamic-module stat creation once the filter config is loaded, and this "
         "filter defines its per-method counters on first use during requests"
     ),
-    "network": "TCP (network) filters are not served natively yet",
-    "tcp_routing": "TCP (network) filters are not served natively yet",
     "shared_queue": "two plugins in one listener: the native runtime runs one filter per Envoy",
 }
 

@@ -11,11 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from proxy_wasm.envoy import LifeSpan
+from proxy_wasm.envoy import filter_state_arguments as envoy_filter_state_arguments
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy import bootstrap, dump_yaml, validate_config
 from proxy_wasm_envoy.config import ClusterSpec
 from proxy_wasm_envoy.native import filter_configuration, native_listener
 from proxy_wasm_shim.native.config import NativeConfig
+from proxy_wasm_shim.native.protobuf import filter_state_arguments
 from tests.native.conftest import native_envoy
 
 RAISING = """
@@ -62,7 +65,7 @@ def test_an_exception_gives_a_500_and_one_traceback_log_line(
 
 
 @pytest.mark.envoy
-def test_a_tcp_filter_is_refused_at_load_with_a_line_naming_it(
+def test_a_tcp_filter_in_an_http_chain_is_refused_at_load_with_one_line(
     native_module: Path, tmp_path: Path
 ) -> None:
     source = tmp_path / "tcp.py"
@@ -74,7 +77,7 @@ def test_a_tcp_filter_is_refused_at_load_with_a_line_naming_it(
     with pytest.raises(UserError) as caught:
         validate_config(config)
     message = str(caught.value)
-    assert "set_stream_context: TCP (network) filters are not served" in message
+    assert "set_stream_context: a TCP filter cannot be an HTTP filter" in message
     assert "Traceback" not in message
 
 
@@ -167,3 +170,17 @@ def test_workers_take_the_gil_per_callback(native_module: Path) -> None:
     assert results.count((403, "denied")) == 20
     assert results.count((200, "filter")) == 180
     assert counters["wasmcustom.bench_requests"] == 200
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=TEXT, value=TEXT, span=st.sampled_from(list(LifeSpan)))
+def test_set_envoy_filter_state_arguments_round_trip(path: str, value: str, span: LifeSpan) -> None:
+    encoded = envoy_filter_state_arguments(path, value, span)
+    assert filter_state_arguments(encoded) == (path.encode(), value.encode())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64))
+def test_malformed_filter_state_arguments_never_raise(data: bytes) -> None:
+    parsed = filter_state_arguments(data)
+    assert parsed is None or all(isinstance(part, bytes) for part in parsed)
