@@ -171,23 +171,9 @@ def use_native_module() -> Path:
     return folder
 
 
-def native_listener(
-    name: str, filter_path: str | Path, *, port: int = 0, cluster: str = "upstream", **options: Any
-) -> ListenerSpec:
-    """An HTTP listener running ``filter_path`` natively in front of ``cluster``."""
-    options.setdefault("name", name)
-    return ListenerSpec(
-        name=name,
-        port=port,
-        cluster=cluster,
-        extra_http_filters=[native_http_filter(filter_path, **options)],
-    )
-
-
 def native_network_filter(filter_path: str | Path, **options: Any) -> Json:
     """A network ``filters`` entry running ``filter_path`` natively as a TCP filter."""
-    entry = native_http_filter(filter_path, **options)
-    config = entry["typed_config"]
+    config = native_http_filter(filter_path, **options)["typed_config"]
     config["@type"] = _type(
         "envoy.extensions.filters.network.dynamic_modules.v3.DynamicModuleNetworkFilter"
     )
@@ -206,17 +192,31 @@ class NativeTcpListener(ListenerSpec):
         return data
 
 
-def native_tcp_listener(
-    name: str, filter_path: str | Path, *, port: int = 0, cluster: str = "upstream", **options: Any
-) -> NativeTcpListener:
-    """A TCP listener running ``filter_path`` natively in front of ``cluster`` (tcp_proxy)."""
+def native_listener(
+    name: str,
+    filter_path: str | Path,
+    *,
+    kind: str = "http",
+    port: int = 0,
+    cluster: str = "upstream",
+    **options: Any,
+) -> ListenerSpec:
+    """A listener running ``filter_path`` natively in front of ``cluster``: an HTTP filter
+    (``kind="http"``) or a TCP filter before tcp_proxy (``kind="tcp"``)."""
     options.setdefault("name", name)
-    return NativeTcpListener(
+    if kind == "tcp":
+        return NativeTcpListener(
+            name=name,
+            kind="tcp",
+            port=port,
+            cluster=cluster,
+            network_filter=native_network_filter(filter_path, **options),
+        )
+    return ListenerSpec(
         name=name,
-        kind="tcp",
         port=port,
         cluster=cluster,
-        network_filter=native_network_filter(filter_path, **options),
+        extra_http_filters=[native_http_filter(filter_path, **options)],
     )
 
 
@@ -229,7 +229,7 @@ def deployment_listener(deployment: Deployment, name: str, port: int = 0) -> Lis
         "vm_id": deployment.vm_id,
     }
     if deployment.kind == "tcp":
-        tcp = native_tcp_listener(name, deployment.filter, port=port, **options)
+        tcp = native_listener(name, deployment.filter, kind="tcp", port=port, **options)
         tcp.tcp_proxy_options = dict(deployment.tcp_proxy)
         return tcp
     if deployment.plugins:

@@ -282,6 +282,20 @@ static PyObject *mod_continue_stream(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* One bytes object from Envoy's buffer chunks. */
+static PyObject *pw_join_chunks(const envoy_buffer *chunks, size_t n) {
+    size_t total = 0;
+    for (size_t i = 0; chunks != NULL && i < n; i++) total += chunks[i].length;
+    PyObject *out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
+    if (out == NULL) return NULL;
+    char *p = PyBytes_AS_STRING(out);
+    for (size_t i = 0; chunks != NULL && i < n; i++) {
+        if (chunks[i].length) memcpy(p, chunks[i].ptr, chunks[i].length);
+        p += chunks[i].length;
+    }
+    return out;
+}
+
 /* get_body(body_type) -> bytes or None when that body is not available. */
 static PyObject *mod_get_body(PyObject *self, PyObject *args) {
     int type;
@@ -292,16 +306,7 @@ static PyObject *mod_get_body(PyObject *self, PyObject *args) {
     if (chunks == NULL) return PyErr_NoMemory();
     PyObject *out = NULL;
     if (envoy_dynamic_module_callback_http_get_body_chunks(pw_current, type, chunks)) {
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++) total += chunks[i].length;
-        out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
-        if (out != NULL) {
-            char *p = PyBytes_AS_STRING(out);
-            for (size_t i = 0; i < n; i++) {
-                if (chunks[i].length) memcpy(p, chunks[i].ptr, chunks[i].length);
-                p += chunks[i].length;
-            }
-        }
+        out = pw_join_chunks(chunks, n);
     } else {
         out = Py_NewRef(Py_None);
     }
@@ -562,16 +567,7 @@ static PyObject *mod_net_get_data(PyObject *self, PyObject *args) {
                     : envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks(pw_current, chunks);
     PyObject *out = NULL;
     if (ok) {
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++) total += chunks[i].length;
-        out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)total);
-        if (out != NULL) {
-            char *p = PyBytes_AS_STRING(out);
-            for (size_t i = 0; i < n; i++) {
-                if (chunks[i].length) memcpy(p, chunks[i].ptr, chunks[i].length);
-                p += chunks[i].length;
-            }
-        }
+        out = pw_join_chunks(chunks, n);
     } else {
         out = Py_NewRef(Py_None);
     }
@@ -994,17 +990,12 @@ static void pw_callout_done(filter_envoy_ptr e, pw_config *c, long context_id, u
     pw_current = e;
     pw_current_config = c;
     PyObject *hs = PyList_New(0);
-    PyObject *body = PyBytes_FromStringAndSize(NULL, 0);
+    PyObject *body = pw_join_chunks(chunks, n_chunks);
     for (size_t i = 0; hs != NULL && headers != NULL && i < n_headers; i++) {
         PyObject *pair = Py_BuildValue("(y#y#)", headers[i].key_ptr, (Py_ssize_t)headers[i].key_length,
                                        headers[i].value_ptr, (Py_ssize_t)headers[i].value_length);
         if (pair == NULL || PyList_Append(hs, pair) < 0) Py_CLEAR(hs);
         Py_XDECREF(pair);
-    }
-    for (size_t i = 0; body != NULL && chunks != NULL && i < n_chunks; i++) {
-        PyObject *piece = PyBytes_FromStringAndSize(chunks[i].ptr, (Py_ssize_t)chunks[i].length);
-        if (piece == NULL) Py_CLEAR(body);
-        else PyBytes_ConcatAndDel(&body, piece);
     }
     PyObject *r = NULL;
     if (hs != NULL && body != NULL)
