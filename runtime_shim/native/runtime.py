@@ -26,6 +26,7 @@ import _proxy_wasm_envoy as envoy
 
 from proxy_wasm import _dispatch, _host
 from proxy_wasm._hostabi import Pairs, callback_bit
+from proxy_wasm.context import BaseContext
 from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.metrics import Metric
 from proxy_wasm.types import Status
@@ -355,11 +356,28 @@ class Runtime:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
+        refuse_grpc(module)
         self.filter_path, self.module = path, module
 
 
 class NativeUnsupported(RuntimeError):
     """A feature the dynamic-module ABI cannot serve (refused at load, one log line)."""
+
+
+def refuse_grpc(module: ModuleType) -> None:
+    """Refuse a filter whose contexts handle gRPC callouts: Envoy's dynamic-module ABI has none."""
+    for value in vars(module).values():
+        if not (isinstance(value, type) and issubclass(value, BaseContext)):
+            continue
+        for klass in value.__mro__:
+            if klass.__module__.startswith("proxy_wasm"):
+                break
+            handler = next((n for n in vars(klass) if n.startswith("on_grpc_")), None)
+            if handler is not None:
+                raise NativeUnsupported(
+                    f"{value.__name__}.{handler}: gRPC callouts are not served by the native "
+                    "runtime (Envoy's dynamic-module ABI has none)"
+                )
 
 
 RUNTIME = Runtime()

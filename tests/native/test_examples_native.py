@@ -21,7 +21,7 @@ pytestmark = pytest.mark.envoy
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 UNSUPPORTED: dict[str, str] = {
-    "grpc_auth_random": "the dynamic-module ABI has no gRPC callouts",
+    "grpc_auth_random": "the dynamic-module ABI has no gRPC callouts (refused at load)",
     "metrics": (
         "Envoy freezes dynamic-module stat creation once the filter config is loaded, and this "
         "filter defines its per-method counters on first use during requests"

@@ -81,6 +81,19 @@ def test_a_tcp_filter_in_an_http_chain_is_refused_at_load_with_one_line(
     assert "Traceback" not in message
 
 
+@pytest.mark.envoy
+def test_a_grpc_filter_is_refused_at_load_with_one_line(
+    native_module: Path, tmp_path: Path
+) -> None:
+    config = tmp_path / "envoy.yaml"
+    grpc = Path(__file__).resolve().parents[2] / "examples" / "grpc_auth_random" / "filter.py"
+    listener = native_listener("grpc", grpc)
+    config.write_text(dump_yaml(bootstrap([listener], [ClusterSpec("upstream", 9)])))
+    with pytest.raises(UserError) as caught:
+        validate_config(config)
+    assert "on_grpc_call_response: gRPC callouts are not served" in str(caught.value)
+
+
 TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
 
 
