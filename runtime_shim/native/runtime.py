@@ -340,7 +340,7 @@ class Runtime:
         path = Path(config.filter).resolve()
         if self.filter_path is not None:
             if path != self.filter_path:
-                raise RuntimeError(
+                raise NativeUnsupported(
                     f"one filter per Envoy process: {self.filter_path} is loaded, not {path}"
                 )
             return

@@ -197,3 +197,20 @@ def test_set_envoy_filter_state_arguments_round_trip(path: str, value: str, span
 def test_malformed_filter_state_arguments_never_raise(data: bytes) -> None:
     parsed = filter_state_arguments(data)
     assert parsed is None or all(isinstance(part, bytes) for part in parsed)
+
+
+@pytest.mark.envoy
+def test_a_second_filter_in_the_same_envoy_is_refused_with_one_line(
+    native_module: Path, tmp_path: Path
+) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    listeners = [
+        native_listener("one", examples / "http_headers" / "filter.py"),
+        native_listener("two", examples / "hello_world" / "filter.py"),
+    ]
+    config = tmp_path / "envoy.yaml"
+    config.write_text(dump_yaml(bootstrap(listeners, [ClusterSpec("upstream", 9)])))
+    with pytest.raises(UserError) as caught:
+        validate_config(config)
+    message = str(caught.value)
+    assert "one filter per Envoy process" in message and "Traceback" not in message
