@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark the reference filter in a real Envoy 1.40: no filter, Lua, Python, C (issue 7).
+"""Benchmark the reference filter in a real Envoy 1.40: no filter, Lua, Python, C (issue 7), and
+the same Python filter run natively (CPython in a dynamic module, issue 13).
 
 One run: builds the Python and C filters, starts one proxy Envoy per row (``--concurrency 2``,
 V8) in front of one fixed upstream (a separate Envoy answering with ``direct_response`` on
@@ -49,13 +50,15 @@ from proxy_wasm_envoy.config import (
     http_wasm_filter,
     router_filter,
 )
+from proxy_wasm_envoy.native import native_http_filter, use_native_module
 
 HERE = Path(__file__).resolve().parent
 FILTERS = HERE / "filters"
 RESULTS = HERE / "RESULTS.md"
 LOCALHOST = "127.0.0.1"
 COUNTER = "bench_requests"
-ROWS = ("no filter", "Lua", "Python", "C")
+ROWS = ("no filter", "Lua", "Python", "C", "Python native")
+NATIVE = "Python native"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -695,6 +698,22 @@ def targets_table(figs: list[Figure]) -> str:
         f"| throughput >= 0.9x no filter | {num(rel[0], 2)}x | {num(rel[1], 2)}x | "
         f"{num(rel[2], 2)}x | {verdict(None if rel[0] is None else rel[0] >= 0.9)} |"
     )
+    native = [
+        get(prefix, NATIVE)
+        for prefix in ("added over no filter", "over no filter", "Envoy start to /ready")
+    ]
+    lines.append(
+        f"| {NATIVE}: added CPU/request <= Lua's (us) | {num(native[0])} | {num(lua_add)} | "
+        f"- | {verdict(None if native[0] is None or lua_add is None else native[0] <= lua_add)} |"
+    )
+    lines.append(
+        f"| {NATIVE}: RSS over no filter <= 30 MB | {num(native[1])} | {num(over[1])} | - | "
+        f"{verdict(None if native[1] is None else native[1] <= 30)} |"
+    )
+    lines.append(
+        f"| {NATIVE}: start to ready <= 0.3 s | {num(native[2], 3)} | {num(ready[1], 3)} | - | "
+        f"{verdict(None if native[2] is None else native[2] <= 0.3)} |"
+    )
     py_c = None if py_add is None or c_add is None else py_add - c_add
     note = ""
     if py_c is not None and py_add and py_c > 0:
@@ -728,6 +747,8 @@ def markdown_tables(figs: list[Figure]) -> tuple[str, str]:
         ("Python", "Lua"),
         ("C", "Lua"),
         ("Python", "C"),
+        (NATIVE, "Lua"),
+        (NATIVE, "Python"),
     ]
     rhead = (
         "| figure | "
@@ -878,6 +899,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             build_cold=c_cold,
             build_warm=c_warm,
         )
+        use_native_module()
+        rows[NATIVE] = Row(NATIVE, [native_http_filter(FILTERS / "reference.py", name="bench")])
         rows["Lua"].build_cold = rows["Lua"].build_warm = Fig(None, note="n/a (inline)")
         for row in rows.values():
             if row.module is not None:
@@ -934,7 +957,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{run.cpu_us_per_request:.1f} us CPU/req, p99 {run.p99 * 1e3:.2f} ms"
                 )
         for row in rows.values():
-            if row.module is not None and row.envoy is not None:
+            if (row.module is not None or row.name == NATIVE) and row.envoy is not None:
                 counters = row.envoy.stats(COUNTER)
                 value = counters.get(f"wasmcustom.{COUNTER}")
                 total = downstream_requests(row.envoy)

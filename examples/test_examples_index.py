@@ -45,12 +45,29 @@ def readme_curls(text: str) -> list[list[str]]:
     return commands
 
 
+WASM_EXAMPLES = [
+    pytest.param(
+        s,
+        id=s.name,
+        marks=[pytest.mark.skip(reason="native-only (C extension): its curls run in tests/native")]
+        if s.native_only
+        else [],
+    )
+    for s in EXAMPLES
+]
+
+
 @pytest.mark.envoy
-@pytest.mark.parametrize("spec", EXAMPLES, ids=[s.name for s in EXAMPLES])
+@pytest.mark.parametrize("spec", WASM_EXAMPLES)
 def test_readme_curl_works_in_envoy(spec, examples_envoy: RunningEnvoy) -> None:  # type: ignore[no-untyped-def]
     commands = readme_curls((spec.path / "README.md").read_text())
     assert commands, f"{spec.name}/README.md has no curl command in a sh block"
-    base = examples_envoy.url(spec.name).rstrip("/")
+    run_curls(commands, examples_envoy.url(spec.name))
+
+
+def run_curls(commands: list[list[str]], base: str) -> None:
+    """Run a README's curl commands against ``base`` (instead of 127.0.0.1:10000)."""
+    base = base.rstrip("/")
     for argv in commands:
         argv = [a.replace("http://127.0.0.1:10000", base) for a in argv]
         proc = subprocess.run(
@@ -71,9 +88,14 @@ def test_run_config_for_the_example_is_valid_envoy(
     from proxy_wasm_cli import main
     from proxy_wasm_envoy import validate_config
 
-    assert main(["run", str(spec.path), "--print-config"]) == 0
+    native = ["--native"] if spec.native_only else []
+    assert main(["run", str(spec.path), "--print-config", *native]) == 0
     config = tmp_path / "envoy.yaml"
     config.write_text(capsys.readouterr().out)
+    if spec.native_only:
+        from proxy_wasm_envoy.native import use_native_module
+
+        use_native_module()
     validate_config(config)
     text = config.read_text()
     for cluster in spec.clusters:

@@ -1,4 +1,5 @@
-"""The same declarative suite gives the same observations in null, wasm and a real Envoy."""
+"""The same declarative suite gives the same observations in null, wasm, a real Envoy (Wasm)
+and Envoy native."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ def test_suite_passes_in_the_test_host(runtime: str) -> None:
 
 
 @pytest.mark.envoy
-def test_suite_passes_in_envoy_through_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["test", str(SUITE), "--runtime", "envoy"]) == 0
+@pytest.mark.parametrize("runtime", ["envoy", "native"])
+def test_suite_passes_in_envoy_through_the_cli(
+    runtime: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["test", str(SUITE), "--runtime", runtime]) == 0
     out = capsys.readouterr().out
     assert [line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("PASS")] == NAMES
 
@@ -40,7 +44,12 @@ def test_a_wrong_expectation_fails_in_every_runtime(tmp_path: Path) -> None:
         .replace("filter: gatekeeper.py", f"filter: {SUITE.parent / 'gatekeeper.py'}")
         .replace('x-filter: "1", x-user: alice', 'x-filter: "2", x-user: alice')
     )
-    for results in (run_suite(wrong, "null"), run_suite(wrong, "wasm"), run_in_envoy(wrong)):
+    for results in (
+        run_suite(wrong, "null"),
+        run_suite(wrong, "wasm"),
+        run_in_envoy(wrong),
+        run_in_envoy(wrong, native=True),
+    ):
         assert not results[0].passed
         assert "header 'x-filter'" in results[0].failures[0]
         assert results[1].passed

@@ -80,8 +80,11 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
 
 @deploy.command("envoy")
 @click.argument("target", required=False, metavar="[REF|FILE]")
+@click.option("--url", help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote).")
 @click.option(
-    "--url", required=True, help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote)."
+    "--native",
+    is_flag=True,
+    help="Run FILTER.py natively in Envoy on this machine (dynamic module; no --url).",
 )
 @click.option("--sha256", help="sha256 of the module bytes (computed from REF|FILE if given).")
 @click.option(
@@ -134,7 +137,8 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
 )
 def deploy_envoy(
     target: str | None,
-    url: str,
+    url: str | None,
+    native: bool,
     sha256: str | None,
     full: bool,
     config: str | None,
@@ -159,6 +163,24 @@ def deploy_envoy(
           --url https://cdn.example.com/auth.wasm --full -o envoy.yaml
       proxy-wasm deploy envoy --url http://10.0.0.5/f.wasm --sha256 9f86d0...
     """
+    if native:
+        from proxy_wasm_cli.native_cmd import deploy_native
+
+        text = deploy_native(
+            target,
+            config=load_config_option(config),
+            name=name,
+            root_id=root_id,
+            vm_id=vm_id,
+            full=full,
+            port=port,
+            admin_port=admin_port,
+            upstream=upstream,
+        )
+        _emit(text, output, "")
+        return
+    if url is None:
+        raise UserError("deploy envoy needs --url (where Envoy fetches the .wasm) or --native")
     digest = resolve_sha256(target, sha256)
     plugin_config = load_config_option(config)
     plugin, code_cluster = remote_plugin(
@@ -182,11 +204,15 @@ def deploy_envoy(
         text = dump_yaml(cfg)
     else:
         text = envoy_fragment(filter_entry, code_cluster.to_dict())
+    _emit(text, output, f" (sha256 {digest})")
+
+
+def _emit(text: str, output: Path | None, note: str) -> None:
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UserError(f"{output}: cannot write: {exc.strerror}") from None
-        click.echo(f"wrote {output} (sha256 {digest})", err=True)
+        click.echo(f"wrote {output}{note}", err=True)
     else:
         click.echo(text, nl=False)

@@ -95,6 +95,16 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
     metavar="NAME=HOST:PORT[,h2]",
     help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.",
 )
+@click.option(
+    "--native",
+    is_flag=True,
+    help="Run the filter.py inside Envoy natively (CPython in a dynamic module): no build.",
+)
+@click.option(
+    "--pdb",
+    is_flag=True,
+    help="With --native: one worker in the foreground; breakpoint() stops at a pdb prompt.",
+)
 def run_command(
     target: str,
     config: str | None,
@@ -105,6 +115,8 @@ def run_command(
     upstream: str | None,
     log_level: str,
     clusters: tuple[str, ...],
+    native: bool,
+    pdb: bool,
 ) -> None:
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
@@ -119,6 +131,22 @@ def run_command(
       proxy-wasm run oci://127.0.0.1:5000/team/auth:1.0
       proxy-wasm run my_filter.py --print-config > envoy.yaml
     """
+    if native or pdb:
+        from proxy_wasm_cli.native_cmd import run_native
+
+        run_native(
+            target,
+            config=load_config_option(config),
+            port=port,
+            print_config=print_config,
+            concurrency=concurrency,
+            root_id=root_id,
+            upstream=upstream,
+            log_level=log_level,
+            clusters=dict(parse_cluster_option(value) for value in clusters),
+            pdb=pdb,
+        )
+        return
     plan = plan_serve(
         target,
         config=load_config_option(config),
@@ -149,13 +177,12 @@ def run_command(
         f"(admin {envoy.admin_url}, pid {envoy.pid})"
     )
     click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
-    click.echo("filter logs follow; Ctrl-C stops Envoy")
-    _wait_until_stopped(envoy)
-    click.echo("Envoy stopped")
+    serve_until_stopped(envoy)
 
 
-def _wait_until_stopped(envoy: RunningEnvoy) -> None:
+def serve_until_stopped(envoy: RunningEnvoy) -> None:
     """Serve until SIGINT or SIGTERM, then stop; a :class:`ToolError` if Envoy exits first."""
+    click.echo("filter logs follow; Ctrl-C stops Envoy")
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -178,6 +205,7 @@ def _wait_until_stopped(envoy: RunningEnvoy) -> None:
         code = envoy.stop()
     if died and not stop.is_set():
         raise ToolError(f"Envoy exited unexpectedly (exit code {code}); see the log above")
+    click.echo("Envoy stopped")
 
 
 def parse_cluster_option(value: str) -> ClusterSpec:

@@ -22,10 +22,13 @@ def _suite_error(exc: Any) -> UserError:
 @click.argument("suite", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--runtime",
-    type=click.Choice(["null", "wasm", "envoy"]),
+    type=click.Choice(["null", "wasm", "envoy", "native"]),
     default="null",
     show_default=True,
-    help="null: the filter in this Python; wasm: the module in wasmtime; envoy: a real Envoy.",
+    help=(
+        "null: the filter in this Python; wasm: the module in wasmtime; envoy: a real Envoy; "
+        "native: a real Envoy running the filter natively (no build)."
+    ),
 )
 @click.option(
     "--benchmark", is_flag=True, help="Repeat each test and report the time per callback."
@@ -40,11 +43,11 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
     """
     from proxy_wasm.testing.suite import SuiteError, run_suite
 
-    if runtime == "envoy":
+    if runtime in ("envoy", "native"):
         from proxy_wasm_envoy.suite_runner import run_suite as run_in_envoy
 
         try:
-            results = run_in_envoy(suite, benchmark=benchmark)
+            results = run_in_envoy(suite, benchmark=benchmark, native=runtime == "native")
         except SuiteError as exc:
             raise _suite_error(exc) from exc
     else:

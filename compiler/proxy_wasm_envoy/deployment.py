@@ -12,7 +12,9 @@ Keys (all optional; a folder without the file is an HTTP filter with no configur
 * ``clusters``: ``{cluster name: server kind}`` for the clusters the filter calls out to; ``run``
   serves each with its echo upstream unless ``--cluster NAME=HOST:PORT`` says otherwise;
 * ``tcp_proxy``: extra fields of the ``tcp_proxy`` config of a ``kind: tcp`` listener;
-* ``http_filters``: Envoy ``http_filters`` entries placed before the Wasm filters.
+* ``http_filters``: Envoy ``http_filters`` entries placed before the Wasm filters;
+* ``native_only``: the filter imports C extensions, so it runs natively (``run --native``) and
+  in the null runtime, never as Wasm.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ KNOWN_KEYS = frozenset(
         "allow_on_headers_stop_iteration",
         "tcp_proxy",
         "http_filters",
+        "native_only",
     }
 )
 PLUGIN_KEYS = frozenset({"filter", "root_id", "vm_id", "config"})
@@ -73,6 +76,7 @@ class Deployment:
     clusters: dict[str, str] = field(default_factory=dict)
     tcp_proxy: dict[str, Any] = field(default_factory=dict)
     http_filters: list[dict[str, Any]] = field(default_factory=list)
+    native_only: bool = False
 
     @property
     def filter(self) -> Path:

@@ -27,6 +27,7 @@ from proxy_wasm.testing import LocalResponse
 from proxy_wasm.testing.suite_check import TestResult, check_expectation
 from proxy_wasm.testing.suite_load import Expectation, Suite, SuiteTest, load_suite
 from proxy_wasm_compiler.build import BuildOptions, build_filter
+from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import UPSTREAM_CLUSTER, ClusterSpec, ListenerSpec
 from proxy_wasm_envoy.logs import WasmLog
 from proxy_wasm_envoy.process import RunningEnvoy, start_envoy
@@ -190,9 +191,29 @@ def _check_phase(
     return check_expectation(metrics, stream, expectation, phase, logs, headers, body, None)
 
 
-def run_suite(path: str | Path, *, benchmark: bool = False) -> list[TestResult]:
+def _native_listener(suite: Suite) -> ListenerSpec:
+    from proxy_wasm_envoy.native import native_listener, use_native_module
+
+    if suite.filter.suffix == ".wasm":
+        raise UserError(f"{suite.filter}: the native runtime runs Python filters, not .wasm")
+    use_native_module()
+    options = suite.host_options
+    return native_listener(
+        LISTENER,
+        suite.filter,
+        config=options.get("plugin_config"),
+        vm_config=options.get("vm_config"),
+        root_id=str(options.get("root_id") or ""),
+        vm_id=str(options.get("vm_id") or ""),
+    )
+
+
+def run_suite(
+    path: str | Path, *, benchmark: bool = False, native: bool = False
+) -> list[TestResult]:
     """Run every test of the suite at ``path`` through one real Envoy; one result per test.
 
+    ``native``: the filter runs in Envoy through the native runtime (no Wasm build).
     ``benchmark`` is accepted for the CLI's sake; timing per callback needs the test host.
     """
     import tempfile
@@ -204,8 +225,16 @@ def run_suite(path: str | Path, *, benchmark: bool = False) -> list[TestResult]:
     clusters += [ClusterSpec(name, extra.port) for name in suite.host_options.get("clusters") or []]
     try:
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-suite-") as tmp:
+            listener = (
+                _native_listener(suite)
+                if native
+                else _listener(suite, _module_for(suite, Path(tmp)))
+            )
             envoy = start_envoy(
-                [_listener(suite, _module_for(suite, Path(tmp)))], clusters, upstream=False
+                [listener],
+                clusters,
+                upstream=False,
+                component_log_level="wasm:debug,dynamic_modules:debug",
             )
             try:
                 init_logs = [entry.message for entry in envoy.wasm_logs()]

@@ -461,7 +461,10 @@ class Host:
         start_time_ns: int | None = None,
         echo_logs: bool | Callable[[int, str], None] = False,
         environment: Mapping[str, str] | None = None,
+        native_imports: bool = False,
     ) -> None:
+        """``native_imports``: the filter may import C extensions (null runtime only: it runs
+        natively in Envoy, never as Wasm); otherwise its imports are checked as the build does."""
         if runtime not in ("null", "wasm"):
             raise ValueError(f"runtime must be 'null' or 'wasm', not {runtime!r}")
         props: dict[tuple[str, ...], bytes] = {}
@@ -497,7 +500,7 @@ class Host:
 
             # The filter shares this process: its os.environ is the test's, plus ``environment``.
             os.environ.update(environment or {})
-            self.module = null_runtime.load(self.emulator, filter)
+            self.module = null_runtime.load(self.emulator, filter, check=not native_imports)
         else:
             from proxy_wasm.testing import wasm_runtime
 
