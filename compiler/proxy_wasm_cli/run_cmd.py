@@ -143,7 +143,7 @@ def run_command(
             root_id=root_id,
             upstream=upstream,
             log_level=log_level,
-            clusters=dict(parse_cluster_option(value) for value in clusters),
+            clusters={c.name: c for c in map(parse_cluster_option, clusters)},
             pdb=pdb,
         )
         return

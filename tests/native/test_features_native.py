@@ -150,7 +150,7 @@ def test_a_python_without_shared_libpython_is_refused_in_one_line(
 
     real = sysconfig.get_config_var
     monkeypatch.setattr(
-        native.sysconfig,
+        sysconfig,
         "get_config_var",
         lambda name: 0 if name == "Py_ENABLE_SHARED" else real(name),
     )

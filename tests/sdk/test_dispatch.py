@@ -7,7 +7,7 @@ from typing import cast
 import pytest
 
 import proxy_wasm
-from proxy_wasm import _dispatch, _hostabi, _state
+from proxy_wasm import _abi, _dispatch, _hostabi, _state
 from proxy_wasm._hostabi import callback_bit
 from proxy_wasm.types import Action, ExceptionPolicy, PeerType
 
@@ -17,7 +17,7 @@ D = _dispatch
 
 
 def test_optional_callbacks_match_hostabi_bits() -> None:
-    assert tuple(name for name, _ in D.OPTIONAL_CALLBACKS) == _hostabi.CALLBACK_BITS
+    assert tuple(name for name, _ in _abi.OPTIONAL_CALLBACKS) == _hostabi.CALLBACK_BITS
 
 
 class Root(proxy_wasm.RootContext):
