@@ -17,6 +17,7 @@ Only one filter is live in the null runtime at a time: the SDK's dispatcher is p
 
 from __future__ import annotations
 
+import bdb
 import contextlib
 import importlib
 import importlib.util
@@ -49,9 +50,24 @@ class LogStream(io.TextIOBase):
         return True
 
     def write(self, s: str) -> int:
+        if _debugging():
+            # pdb, started by breakpoint() in a callback, talks to the terminal, not the log.
+            terminal = sys.__stdout__ if self._level == em.INFO else sys.__stderr__
+            return terminal.write(s) if terminal is not None else len(s)
         if s:
             self._emulator.log_raw(self._level, s.removesuffix("\n"))
         return len(s)
+
+    def flush(self) -> None:
+        if _debugging():
+            for terminal in (sys.__stdout__, sys.__stderr__):
+                if terminal is not None:
+                    terminal.flush()
+
+
+def _debugging() -> bool:
+    """Whether a bdb debugger (pdb) traces this thread."""
+    return isinstance(getattr(sys.gettrace(), "__self__", None), bdb.Bdb)
 
 
 class NullGuest:
