@@ -36,6 +36,12 @@ def resolve_filter_path(path: Path) -> Path:
     help="Do not pre-initialise: CPython starts in each VM on its first callback.",
 )
 @click.option(
+    "--no-trim",
+    is_flag=True,
+    help="Keep CPython's compiler and start-up code after the snapshot (eval/exec of source "
+    "at run time need it); bigger module, slower proxy start.",
+)
+@click.option(
     "-O",
     "optimize",
     count=True,
@@ -54,6 +60,7 @@ def build(
     filter_path: Path,
     output: Path | None,
     no_snapshot: bool,
+    no_trim: bool,
     optimize: int,
     optimize_size: bool,
     target: str,
@@ -69,6 +76,7 @@ def build(
     source = resolve_filter_path(filter_path)
     options = BuildOptions(
         snapshot=not no_snapshot,
+        trim=not no_trim,
         optimize=min(optimize, 2),
         optimize_size=optimize_size,
         target=target,

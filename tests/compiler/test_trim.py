@@ -88,6 +88,7 @@ def test_compiling_at_run_time_raises_in_a_trimmed_module(source: Path) -> None:
     assert "Py_InitializeFromConfig" in trim["replaced"]
     assert trim["functions_after"] < trim["functions_before"] * 0.85
     assert trim["code_bytes_after"] < trim["code_bytes_before"] * 0.8
+    assert "functions removed" in _inspect(built.path) and "_PyAST_Compile" in _inspect(built.path)
 
 
 def test_no_trim_keeps_the_compiler(source: Path) -> None:
@@ -98,6 +99,17 @@ def test_no_trim_keeps_the_compiler(source: Path) -> None:
     info = read_module(built.path).build_info()
     assert info is not None and info["trim"] is None
     assert read_module(built.path).custom_section("name") is None
+    assert "trimmed          no (built with --no-trim" in _inspect(built.path)
+
+
+def _inspect(module: Path) -> str:
+    from click.testing import CliRunner
+
+    from proxy_wasm_cli import cli
+
+    result = CliRunner().invoke(cli, ["inspect", str(module)])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 _SECTION = st.one_of(
