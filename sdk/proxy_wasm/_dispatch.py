@@ -92,6 +92,21 @@ _broken: set[int] = set()
 _last_root: RootContext | None = None
 _plain_roots: set[int] = set()  # roots whose class creates no child contexts itself
 
+# Several filters in one module (``proxy-wasm build a.py b.py``): each filter's factories by its
+# root id, and the factories of each root context by context id. Empty for a single filter.
+_Factories = tuple[
+    "Callable[[int], RootContext] | None",
+    "Callable[[int, int], HttpContext] | None",
+    "Callable[[int, int], StreamContext] | None",
+]
+_filters: dict[str, _Factories] = {}
+_root_filters: dict[int, _Factories] = {}
+_NONE: _Factories = (None, None, None)
+_NO_CONTEXT = (
+    "{}.py registers no context: call proxy_wasm.set_http_context(...), "
+    "proxy_wasm.set_stream_context(...) or proxy_wasm.set_root_context(...) at module level"
+)
+
 
 # -- registration ---------------------------------------------------------------------------------
 def set_root_context(factory: RootFactory) -> None:
@@ -144,11 +159,53 @@ def set_exception_policy(policy: ExceptionPolicy) -> None:
     _policy = ExceptionPolicy(policy)
 
 
+def register_filter(root_id: str, source: str) -> None:
+    """Keep the factories the filter ``source`` just registered under ``root_id``, and clear them
+    for the next filter of the module (the module's generated ``_proxy_wasm_filters`` calls this
+    after importing each filter). The proxy's root id then picks a root context's filter."""
+    global _root_factory, _http_factory, _http_class, _stream_factory
+    if _root_factory is None and _http_factory is None and _stream_factory is None:
+        raise RuntimeError(_NO_CONTEXT.format(source))
+    _filters[root_id] = (_root_factory, _http_factory, _stream_factory)
+    _root_factory = _http_factory = _http_class = _stream_factory = None
+
+
+def _filter_of_root(context_id: int) -> _Factories:
+    """The factories for a new root context, chosen by the proxy's ``plugin_root_id``."""
+    raw = _h.host.proxy_get_property(b"plugin_root_id")
+    root_id = (raw or b"").decode("utf-8", "replace")
+    found = _filters.get(root_id)
+    if found is None:
+        known = ", ".join(repr(name) for name in _filters)
+        message = f"no filter with root id {root_id!r} in this module (its root ids: {known})"
+        found = (lambda _cid: _UnknownRoot.with_message(message), None, None)
+    _root_filters[context_id] = found
+    return found
+
+
+class _UnknownRoot(RootContext):
+    """The root context of a root id the module has no filter for: fails ``on_configure``."""
+
+    message = ""
+
+    @classmethod
+    def with_message(cls, message: str) -> _UnknownRoot:
+        root = cls()
+        root.message = message
+        return root
+
+    def on_configure(self, plugin_configuration_size: int) -> bool:
+        _log_error(self.message)
+        return False
+
+
 def reset() -> None:
     """Forget every factory, context, token, the mask and the policy (for the test host)."""
     global _root_factory, _http_factory, _http_class, _stream_factory, _policy, _mask, _mask_sent
     global _last_root
     _state.clear()
+    _filters.clear()
+    _root_filters.clear()
     _root_factory = _http_factory = _http_class = _stream_factory = None
     _plain_roots.clear()
     _policy = ExceptionPolicy.LOCAL_REPLY_500
@@ -287,7 +344,8 @@ def _create(context_id: int, parent_context_id: int) -> None:
     global _last_root
     try:
         if parent_context_id == 0:
-            root = _root_factory(context_id) if _root_factory is not None else RootContext()
+            factory = _filter_of_root(context_id)[0] if _filters else _root_factory
+            root = factory(context_id) if factory is not None else RootContext()
             if not isinstance(root, RootContext):
                 raise TypeError(f"the root context factory returned {root!r}, not a RootContext")
             root.context_id = context_id
@@ -304,10 +362,13 @@ def _create(context_id: int, parent_context_id: int) -> None:
             if ctx is None:
                 ctx = parent.create_stream_context(context_id)
         if ctx is None:
-            if _http_factory is not None:
-                ctx = _http_factory(context_id, parent_context_id)
-            elif _stream_factory is not None:
-                ctx = _stream_factory(context_id, parent_context_id)
+            http_factory, stream_factory = _http_factory, _stream_factory
+            if _filters:
+                _, http_factory, stream_factory = _root_filters.get(parent_context_id, _NONE)
+            if http_factory is not None:
+                ctx = http_factory(context_id, parent_context_id)
+            elif stream_factory is not None:
+                ctx = stream_factory(context_id, parent_context_id)
             else:
                 raise RuntimeError(
                     f"no context for stream {context_id}: register one with "
@@ -444,6 +505,7 @@ def _forget_root(context_id: int) -> None:
     global _last_root
     root = _roots.pop(context_id, None)
     _plain_roots.discard(context_id)
+    _root_filters.pop(context_id, None)
     if root is not None and root is _last_root:
         _last_root = next(reversed(_roots.values()), None)
 
@@ -742,8 +804,7 @@ def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> N
 # -- build-time check ----------------------------------------------------------------------------
 def check_registration(filter_module: str) -> None:
     """Raise if the filter registered no context factory (called by the compiler's snapshot)."""
+    if _filters:
+        return  # several filters: register_filter checked each
     if _root_factory is None and _http_factory is None and _stream_factory is None:
-        raise RuntimeError(
-            f"{filter_module}.py registers no context: call proxy_wasm.set_http_context(...), "
-            "proxy_wasm.set_stream_context(...) or proxy_wasm.set_root_context(...) at module level"
-        )
+        raise RuntimeError(_NO_CONTEXT.format(filter_module))
