@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -13,13 +14,15 @@ from typing import Any
 
 import click
 
-from proxy_wasm_cli.deploy_group import deploy
+from proxy_wasm_cli.deploy_group import SHARED_VM_ID, deploy
+from proxy_wasm_compiler.build import build_filters
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import (
     LOCALHOST,
     UPSTREAM_CLUSTER,
     ClusterSpec,
     ListenerSpec,
+    PluginSpec,
     bootstrap,
     dump_yaml,
     load_config_option,
@@ -69,7 +72,7 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
 
 
 @click.command("run")
-@click.argument("target")
+@click.argument("targets", metavar="TARGET...", nargs=-1, required=True)
 @click.option(
     "--config",
     "config",
@@ -112,7 +115,7 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
     help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.",
 )
 def run_command(
-    target: str,
+    targets: tuple[str, ...],
     config: str | None,
     port: int,
     print_config: bool,
@@ -125,8 +128,10 @@ def run_command(
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
     TARGET is a filter (FILTER.py, or a folder holding filter.py), a built FILE.wasm, or
-    oci://REGISTRY/REPO:TAG. Requests go to a built-in upstream that answers with the request
-    it received as JSON, so you see what the filter changed. Ctrl-C stops Envoy.
+    oci://REGISTRY/REPO:TAG. Several FILTER.py[:ROOT_ID] (one folder) are built into one module
+    and each runs as its own plugin of one shared VM, in order; so does a module built from
+    several filters, unless --root-id picks one. Requests go to a built-in upstream that answers
+    with the request it received as JSON, so you see what the filter changed. Ctrl-C stops Envoy.
 
     \b
     Examples:
@@ -134,7 +139,12 @@ def run_command(
       proxy-wasm run my_filter.py --config '{"header": "x-hello"}' --port 8080
       proxy-wasm run oci://127.0.0.1:5000/team/auth:1.0
       proxy-wasm run my_filter.py --print-config > envoy.yaml
+      proxy-wasm run auth.py headers.py
     """
+    target = targets[0]
+    if len(targets) > 1 or (":" in target and not target.startswith("oci://")):
+        built = Path(tempfile.mkdtemp(prefix="proxy-wasm-run-")) / "filters.wasm"
+        target = str(build_filters(list(targets), built).path)
     plugin_config = load_config_option(config)
     upstream_host, upstream_port = (
         parse_host_port(upstream, "--upstream") if upstream else (LOCALHOST, 0)
@@ -171,9 +181,24 @@ def run_command(
             overrides.get(name) or ClusterSpec(name, 0) for name in deployment.clusters
         ]
     else:
-        listener = ListenerSpec(
-            LISTENER, wasm_path=resolved.path, config=plugin_config, port=port, root_id=root_id
-        )
+        root_ids = (resolved.module.build_info() or {}).get("root_ids") or []
+        if root_ids and not root_id:
+            # One plugin per filter of the module, one VM for all (same vm_id and code).
+            plugins = [
+                PluginSpec(
+                    wasm_path=resolved.path,
+                    config=plugin_config,
+                    name=rid,
+                    root_id=rid,
+                    vm_id=SHARED_VM_ID,
+                )
+                for rid in root_ids
+            ]
+            listener = ListenerSpec(LISTENER, port=port, plugins=plugins)
+        else:
+            listener = ListenerSpec(
+                LISTENER, wasm_path=resolved.path, config=plugin_config, port=port, root_id=root_id
+            )
     extra_clusters += [c for n, c in overrides.items() if n not in {e.name for e in extra_clusters}]
     if print_config:
         shown_port = upstream_port or 8080

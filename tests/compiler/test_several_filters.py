@@ -95,3 +95,35 @@ def test_the_cli_needs_an_output_for_several_filters(tmp_path: Path) -> None:
 
     (tmp_path / "a.py").write_text(FILTER)
     assert main(["build", str(tmp_path / "a.py"), str(tmp_path / "a.py:b")]) == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["run", "{m}", "--print-config"], ["deploy", "envoy", "{m}", "--url", "http://f/m.wasm"]],
+    ids=["run", "deploy-envoy"],
+)
+def test_run_and_deploy_envoy_give_each_filter_a_plugin_of_one_vm(
+    module: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    from proxy_wasm_cli import main
+
+    assert main([a.replace("{m}", str(module)) for a in argv]) == 0
+    text = capsys.readouterr().out
+    plugins = [
+        f["typed_config"]["config"]
+        for doc in [yaml.safe_load(text)]
+        for f in _http_filters(doc)
+        if f["name"] == "envoy.filters.http.wasm"
+    ]
+    assert [p["root_id"] for p in plugins] == ["alpha", "beta-v2"]
+    assert {p["vm_config"]["vm_id"] for p in plugins} == {"proxy-wasm-python"}
+
+
+def _http_filters(doc: dict[str, object]) -> list[dict[str, object]]:
+    if "http_filters" in doc:
+        return doc["http_filters"]  # type: ignore[return-value]
+    listener = doc["static_resources"]["listeners"][0]  # type: ignore[index]
+    hcm = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    return hcm["http_filters"]  # type: ignore[no-any-return]
