@@ -8,9 +8,10 @@ same code, root ids ``reference`` and ``second``), so Envoy runs one VM per work
 A row with the module built ``--no-trim`` shows what the trim stage saves.
 
 For each row: start to ``/ready`` LIVE, RSS after 200 requests, and RSS split by mapping
-(``/proc/PID/smaps``): Wasm linear memories (V8 reserves each memory with guard regions: the
-mappings over 1 GiB of address space), executable anonymous mappings (V8's compiled code), the
-Envoy binary, and the rest (Envoy's and V8's heaps, allocator free pages).
+(``/proc/PID/smaps``): Wasm linear memories (each followed by V8's guard region of GiBs),
+executable anonymous mappings (V8's compiled code), the Envoy binary (TurboFan's own code is
+part of it), and the rest (Envoy's and V8's heaps: module bytes, compiled-code metadata,
+allocator free pages).
 
     python benchmarks/bench_memory.py [--concurrency 2] [--starts 2]
 """
@@ -41,24 +42,33 @@ GIB = 1 << 30
 
 def smaps_split(pid: int) -> dict[str, float]:
     """RSS (MB) by kind of mapping."""
-    split = {"wasm memories": 0.0, "V8 code (anon r-x)": 0.0, "envoy binary": 0.0, "rest": 0.0}
-    kind = "rest"
+    maps: list[list[Any]] = []  # [start, end, perms, path, rss kB]
     with open(f"/proc/{pid}/smaps") as smaps:
         for line in smaps:
             fields = line.split()
             if "-" in fields[0] and len(fields) >= 5 and not fields[0].endswith(":"):
-                start, end = (int(x, 16) for x in fields[0].split("-"))
-                perms, path = fields[1], fields[5] if len(fields) > 5 else ""
-                if end - start >= GIB:
-                    kind = "wasm memories"
-                elif "x" in perms and not path:
-                    kind = "V8 code (anon r-x)"
-                elif path.endswith("envoy") or "envoy" in Path(path).name:
-                    kind = "envoy binary"
-                else:
-                    kind = "rest"
+                low, high = (int(x, 16) for x in fields[0].split("-"))
+                maps.append([low, high, fields[1], fields[5] if len(fields) > 5 else "", 0])
             elif fields[0] == "Rss:":
-                split[kind] += int(fields[1]) / 1024
+                maps[-1][4] = int(fields[1])
+    split = {"wasm memories": 0.0, "V8 code (anon rwx)": 0.0, "envoy binary": 0.0, "rest": 0.0}
+    for i, (_low, high, perms, path, rss) in enumerate(maps):
+        after = maps[i + 1] if i + 1 < len(maps) else None
+        if (  # V8 reserves a guard region of GiBs right after each linear memory
+            after is not None
+            and after[0] == high
+            and after[2] == "---p"
+            and after[1] - after[0] >= GIB
+            and perms == "rw-p"
+        ):
+            kind = "wasm memories"
+        elif "x" in perms and not path:
+            kind = "V8 code (anon rwx)"
+        elif Path(path).name == "envoy":
+            kind = "envoy binary"
+        else:
+            kind = "rest"
+        split[kind] += rss / 1024
     return split
 
 
