@@ -3,6 +3,7 @@ id fails on_configure with a log line naming the known ones."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,28 @@ def _http_filters(doc: dict[str, object]) -> list[dict[str, object]]:
     listener = doc["static_resources"]["listeners"][0]  # type: ignore[index]
     hcm = listener["filter_chains"][0]["filters"][0]["typed_config"]
     return hcm["http_filters"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(("root_id", "header"), [("alpha", "alpha"), ("beta-v2", "beta")])
+def test_the_root_id_picks_the_filter_in_the_null_runtime(
+    tmp_path: Path, root_id: str, header: str
+) -> None:
+    """The same entry module the build generates, run by the test host's null runtime."""
+    from proxy_wasm.testing import Host
+    from proxy_wasm_compiler.build import FILTERS_MODULE, _filters_module
+
+    for name in ("alpha", "beta"):
+        (tmp_path / f"{name}.py").write_text(FILTER.replace("{name}", name))
+    specs = [
+        FilterSpec.parse(tmp_path / "alpha.py"),
+        FilterSpec.parse(f"{tmp_path}/beta.py:beta-v2"),
+    ]
+    entry = tmp_path / f"{FILTERS_MODULE}.py"
+    entry.write_text(_filters_module(specs, tmp_path))
+    for name in ("alpha", "beta", FILTERS_MODULE):  # the filters of the other parameter
+        sys.modules.pop(name, None)
+    host = Host(entry, runtime="null", root_id=root_id)
+    assert host.start()
+    stream = host.http_stream()
+    stream.send_request_headers({":path": "/", ":method": "GET"})
+    assert stream.request_header("x-filter") == header
