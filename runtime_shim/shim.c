@@ -204,12 +204,15 @@ static int pw_ensure_started(void) {
     return pw_state;
 }
 
+void pw_prepare_for_trim(void);
+
 /* Run by `wasmtime wizer` at build time: the snapshot holds a started interpreter and the
  * imported filter. No env.proxy_* import may be called here. */
 EXPORT(pw_snapshot_init) void pw_snapshot_init(void) {
     pw_in_snapshot = 1;
     if (pw_ensure_started() != 1) abort();
     if (pw_check_registration() != 0) abort();
+    pw_prepare_for_trim(); /* trimmed.c */
     pw_drop_imported_code();
     PyGC_Collect();
     pw_freeze_heap();

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from proxy_wasm_compiler.build import BuildOptions, BuildResult, build_filter
+from proxy_wasm_compiler.build import BuildOptions, BuildResult, build_filter, build_filters
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_compiler.proxies import PROXIES
 
@@ -23,7 +23,7 @@ def resolve_filter_path(path: Path) -> Path:
 
 
 @click.command("build")
-@click.argument("filter_path", metavar="FILTER.py", type=click.Path(path_type=Path))
+@click.argument("filter_paths", metavar="FILTER.py...", nargs=-1, required=True)
 @click.option(
     "-o",
     "--output",
@@ -34,6 +34,12 @@ def resolve_filter_path(path: Path) -> Path:
     "--no-snapshot",
     is_flag=True,
     help="Do not pre-initialise: CPython starts in each VM on its first callback.",
+)
+@click.option(
+    "--no-trim",
+    is_flag=True,
+    help="Keep CPython's compiler and start-up code after the snapshot (eval/exec of source "
+    "at run time need it); bigger module, slower proxy start.",
 )
 @click.option(
     "-O",
@@ -51,9 +57,10 @@ def resolve_filter_path(path: Path) -> Path:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show each build step with its time.")
 def build(
-    filter_path: Path,
+    filter_paths: tuple[str, ...],
     output: Path | None,
     no_snapshot: bool,
+    no_trim: bool,
     optimize: int,
     optimize_size: bool,
     target: str,
@@ -61,20 +68,34 @@ def build(
 ) -> None:
     """Build FILTER.py into a Proxy-Wasm module that Envoy and Istio load.
 
+    Several filters (in one folder) make one module with one interpreter: each is selected by
+    the plugin's root id (Envoy's root_id, Istio's plugin name), by default its file's stem, or
+    the name after a colon (auth.py:auth-v2).
+
     \b
     Examples:
       proxy-wasm build my_filter.py                # writes my_filter.wasm
       proxy-wasm build examples/http_headers -o headers.wasm -v
+      proxy-wasm build auth.py headers.py -o filters.wasm   # root ids: auth, headers
     """
-    source = resolve_filter_path(filter_path)
+    several = len(filter_paths) > 1 or ":" in filter_paths[0]
+    if several and output is None:
+        raise UserError("building several filters (or naming a root id) needs -o FILE.wasm")
     options = BuildOptions(
         snapshot=not no_snapshot,
+        trim=not no_trim,
         optimize=min(optimize, 2),
         optimize_size=optimize_size,
         target=target,
     )
     console = Console(stderr=True)
-    result = run_build(source, output, options, console, verbose)
+    if several:
+        assert output is not None
+        with console.status("building the filters", spinner="dots"):
+            result = build_filters(list(filter_paths), output, options=options)
+    else:
+        source = resolve_filter_path(Path(filter_paths[0]))
+        result = run_build(source, output, options, console, verbose)
     click.echo(f"built {result.path} ({result.size / 1e6:.2f} MB) in {result.seconds:.1f} s")
 
 

@@ -14,6 +14,7 @@ from proxy_wasm_cli.lazy import LazyGroup
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import (
     LOCALHOST,
+    SHARED_VM_ID,
     UPSTREAM_CLUSTER,
     ClusterSpec,
     Json,
@@ -34,18 +35,18 @@ def deploy() -> None:
     """Generate the configuration that deploys a filter to Envoy or Istio."""
 
 
-def envoy_fragment(plugin_filter: Json, code_cluster: Json) -> str:
+def envoy_fragment(plugin_filters: list[Json], code_cluster: Json) -> str:
     """The fragment text: the HTTP filter and the cluster Envoy fetches the code through."""
     head = (
         "# proxy-wasm deploy envoy: add the entry under http_filters to your\n"
         "# HttpConnectionManager's http_filters (before envoy.filters.http.router), and the\n"
         "# cluster to static_resources.clusters (Envoy fetches the module through it).\n"
     )
-    return head + dump_yaml({"http_filters": [plugin_filter], "clusters": [code_cluster]})
+    return head + dump_yaml({"http_filters": plugin_filters, "clusters": [code_cluster]})
 
 
 def envoy_full_bootstrap(
-    listener_filter: Json,
+    listener_filters: list[Json],
     code_cluster: ClusterSpec,
     *,
     port: int,
@@ -53,7 +54,7 @@ def envoy_full_bootstrap(
     admin_port: int,
 ) -> Json:
     """A runnable bootstrap: 127.0.0.1:port -> the filter -> ``upstream``."""
-    listener = ListenerSpec("main", port=port, extra_http_filters=[listener_filter])
+    listener = ListenerSpec("main", port=port, extra_http_filters=listener_filters)
     return bootstrap(
         [listener],
         [ClusterSpec(UPSTREAM_CLUSTER, upstream[1], upstream[0]), code_cluster],
@@ -183,19 +184,27 @@ def deploy_envoy(
         raise UserError("deploy envoy needs --url (where Envoy fetches the .wasm) or --native")
     digest = resolve_sha256(target, sha256)
     plugin_config = load_config_option(config)
-    plugin, code_cluster = remote_plugin(
-        url,
-        digest,
-        config=plugin_config,
-        name=name,
-        root_id=root_id,
-        vm_id=vm_id,
-        failure_policy=failure_policy,
-    )
-    filter_entry = http_wasm_filter(plugin)
+    # A module built from several filters: one plugin per root id, all in one VM.
+    root_ids = [root_id]
+    if target is not None and not root_id:
+        info = resolve_module(target).module.build_info() or {}
+        root_ids = info.get("root_ids") or [root_id]
+        vm_id = vm_id or (SHARED_VM_ID if len(root_ids) > 1 else "")
+    entries = []
+    for rid in root_ids:
+        plugin, code_cluster = remote_plugin(
+            url,
+            digest,
+            config=plugin_config,
+            name=rid if len(root_ids) > 1 else name,
+            root_id=rid,
+            vm_id=vm_id,
+            failure_policy=failure_policy,
+        )
+        entries.append(http_wasm_filter(plugin))
     if full:
         cfg = envoy_full_bootstrap(
-            filter_entry,
+            entries,
             code_cluster,
             port=port,
             upstream=parse_host_port(upstream, "--upstream"),
@@ -203,7 +212,7 @@ def deploy_envoy(
         )
         text = dump_yaml(cfg)
     else:
-        text = envoy_fragment(filter_entry, code_cluster.to_dict())
+        text = envoy_fragment(entries, code_cluster.to_dict())
     _emit(text, output, f" (sha256 {digest})")
 
 

@@ -39,6 +39,7 @@ def inspect_module(module: WasmModule) -> dict[str, Any]:
         "source": info.get("source"),
         "root_ids": info.get("root_ids"),
         "frozen_modules": info.get("frozen_modules"),
+        "trim": info.get("trim"),
         "build_info": info or None,
         "memory": None
         if memory is None
@@ -69,6 +70,17 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
+def _trim_summary(trim: dict[str, Any] | None) -> str:
+    if not trim:
+        return "no (built with --no-trim or --no-snapshot: the compiler is kept)"
+    return (
+        f"{trim['functions_before'] - trim['functions_after']} of {trim['functions_before']} "
+        f"functions removed, code {trim['code_bytes_before'] / 1e6:.2f} -> "
+        f"{trim['code_bytes_after'] / 1e6:.2f} MB, binaryen -{trim['optimize_level']}; "
+        f"replaced: {', '.join(trim['replaced'])}"
+    )
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The human-readable ``inspect`` text."""
     lines: list[str] = []
@@ -92,6 +104,7 @@ def format_report(report: dict[str, Any]) -> str:
             row("source", report["source"])
         if report["root_ids"] is not None:
             row("root ids", ", ".join(repr(r) for r in report["root_ids"]) or "''")
+        row("trimmed", _trim_summary(report["trim"]))
     mem = report["memory"]
     if mem is not None:
         maximum = "no max" if mem["max_pages"] is None else f"max {mem['max_pages']} pages"

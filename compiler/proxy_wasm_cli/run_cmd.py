@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 import click
@@ -53,7 +55,7 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
 
 
 @click.command("run")
-@click.argument("target")
+@click.argument("targets", nargs=-1, required=True, metavar="TARGET...")
 @click.option(
     "--config",
     "config",
@@ -106,7 +108,7 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
     help="With --native: one worker in the foreground; breakpoint() stops at a pdb prompt.",
 )
 def run_command(
-    target: str,
+    targets: tuple[str, ...],
     config: str | None,
     port: int,
     print_config: bool,
@@ -121,8 +123,10 @@ def run_command(
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
     TARGET is a filter (FILTER.py, or a folder holding filter.py), a built FILE.wasm, or
-    oci://REGISTRY/REPO:TAG. Requests go to a built-in upstream that answers with the request
-    it received as JSON, so you see what the filter changed. Ctrl-C stops Envoy.
+    oci://REGISTRY/REPO:TAG. Several FILTER.py[:ROOT_ID] (one folder) are built into one module
+    and each runs as its own plugin of one shared VM, in order; so does a module built from
+    several filters, unless --root-id picks one. Requests go to a built-in upstream that answers
+    with the request it received as JSON, so you see what the filter changed. Ctrl-C stops Envoy.
 
     \b
     Examples:
@@ -130,7 +134,16 @@ def run_command(
       proxy-wasm run my_filter.py --config '{"header": "x-hello"}' --port 8080
       proxy-wasm run oci://127.0.0.1:5000/team/auth:1.0
       proxy-wasm run my_filter.py --print-config > envoy.yaml
+      proxy-wasm run auth.py headers.py
     """
+    target = targets[0]
+    if len(targets) > 1 and (native or pdb):
+        raise UserError("--native serves one filter: give one TARGET")
+    if len(targets) > 1 or (":" in target and not target.startswith("oci://")):
+        from proxy_wasm_compiler.build import build_filters
+
+        built = Path(tempfile.mkdtemp(prefix="proxy-wasm-run-")) / "filters.wasm"
+        target = str(build_filters(list(targets), built).path)
     if native or pdb:
         from proxy_wasm_cli.native_cmd import run_native
 

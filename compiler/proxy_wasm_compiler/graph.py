@@ -561,15 +561,22 @@ def _parse(module: Module) -> ast.Module:
         raise UserError(f"syntax error: {exc.msg}", location) from None
 
 
-def build_graph(filter_path: Path, extra_roots: tuple[str, ...] = RUNTIME_ROOTS) -> ModuleGraph:
-    """Resolve every module the filter needs, or raise a located UserError."""
+def build_graph(
+    filter_path: Path,
+    extra_roots: tuple[str, ...] = RUNTIME_ROOTS,
+    *,
+    filter_dir: Path | None = None,
+) -> ModuleGraph:
+    """Resolve every module the filter needs, or raise a located UserError. ``filter_dir``
+    (default: the filter's folder) is where its own modules are found."""
     filter_path = filter_path.resolve()
     if not filter_path.is_file():
         raise UserError(f"no such filter file: {filter_path}")
     if filter_path.suffix != ".py":
         raise UserError(f"a filter is a Python file ending in .py, not '{filter_path.name}'")
-    resolver = _Resolver(filter_path.parent)
-    graph = ModuleGraph(filter_module=filter_path.stem, filter_dir=filter_path.parent)
+    folder = filter_dir or filter_path.parent
+    resolver = _Resolver(folder)
+    graph = ModuleGraph(filter_module=filter_path.stem, filter_dir=folder)
     root = Module(filter_path.stem, "user", filter_path, False, filter_path.name)
     graph.modules[root.name] = root
     queue: deque[Module] = deque([root])

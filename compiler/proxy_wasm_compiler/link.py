@@ -88,6 +88,7 @@ def link_module(
     objects = [
         _cached_object(toolchain, toolchain.shim_dir / "shim.c", flags),
         _cached_object(toolchain, toolchain.shim_dir / "wasi_overrides.c", flags),
+        _cached_object(toolchain, toolchain.shim_dir / "trimmed.c", flags),
     ]
     bundle_o = bundle_c.with_suffix(".o")
     _run(
@@ -113,7 +114,8 @@ def link_module(
             ),
             "-o",
             str(output),
-            "-s",
+            # Not stripped (zig strips all or nothing): the trim stage reads the function names;
+            # the trim stage or trim.strip_custom_sections drops them from the output.
             f"-Wl,-z,stack-size={STACK_SIZE}",
             "-Wl,--gc-sections",
             "-Wl,--export=malloc",

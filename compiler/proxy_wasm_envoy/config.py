@@ -33,6 +33,9 @@ V8 = "envoy.wasm.runtime.v8"
 FAILURE_POLICIES = ("FAIL_CLOSED", "FAIL_OPEN", "FAIL_RELOAD")
 #: Name of the built-in upstream (echo server) cluster.
 UPSTREAM_CLUSTER = "upstream"
+#: The vm_id of the plugins of a module built from several filters: Envoy then runs one VM per
+#: worker for all of them (equal vm_id and code).
+SHARED_VM_ID = "proxy-wasm-python"
 
 Json = dict[str, Any]
 

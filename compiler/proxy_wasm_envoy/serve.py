@@ -23,9 +23,11 @@ from typing import Any
 
 from proxy_wasm_envoy.config import (
     LOCALHOST,
+    SHARED_VM_ID,
     UPSTREAM_CLUSTER,
     ClusterSpec,
     ListenerSpec,
+    PluginSpec,
     bootstrap,
     dump_yaml,
 )
@@ -121,9 +123,24 @@ def plan_serve(
         ]
         planned = [overrides.get(name) or ClusterSpec(name, 0) for name in deployment.clusters]
     else:
-        listener = ListenerSpec(
-            LISTENER, wasm_path=resolved.path, config=config, port=port, root_id=root_id
-        )
+        root_ids = (resolved.module.build_info() or {}).get("root_ids") or []
+        if root_ids and not root_id:
+            # One plugin per filter of the module, one VM for all (same vm_id and code).
+            plugins = [
+                PluginSpec(
+                    wasm_path=resolved.path,
+                    config=config,
+                    name=rid,
+                    root_id=rid,
+                    vm_id=SHARED_VM_ID,
+                )
+                for rid in root_ids
+            ]
+            listener = ListenerSpec(LISTENER, port=port, plugins=plugins)
+        else:
+            listener = ListenerSpec(
+                LISTENER, wasm_path=resolved.path, config=config, port=port, root_id=root_id
+            )
     planned += [c for n, c in overrides.items() if n not in {p.name for p in planned}]
     return ServePlan(resolved, listener, planned, upstream, notes)
 

@@ -64,6 +64,14 @@ _broken = _s.broken
 _plain_roots = _s.plain_roots
 _new_object = object.__new__
 
+# Several filters in one module (``proxy-wasm build a.py b.py``): each filter's factories by its
+# root id, and the factories of each root context by context id. Empty for a single filter.
+_NONE: _state.Factories = (None, None, None)
+_NO_CONTEXT = (
+    "{}.py registers no context: call proxy_wasm.set_http_context(...), "
+    "proxy_wasm.set_stream_context(...) or proxy_wasm.set_root_context(...) at module level"
+)
+
 
 # -- registration ---------------------------------------------------------------------------------
 def set_root_context(factory: RootFactory) -> None:
@@ -110,6 +118,45 @@ def set_stream_context(factory: StreamFactory) -> None:
 def set_exception_policy(policy: ExceptionPolicy) -> None:
     """Choose what a stream gets when a callback raises (see :class:`ExceptionPolicy`)."""
     _s.policy = ExceptionPolicy(policy)
+
+
+def register_filter(root_id: str, source: str) -> None:
+    """Keep the factories the filter ``source`` just registered under ``root_id``, and clear them
+    for the next filter of the module (the module's generated ``_proxy_wasm_filters`` calls this
+    after importing each filter). The proxy's root id then picks a root context's filter."""
+    if _s.root_factory is None and _s.http_factory is None and _s.stream_factory is None:
+        raise RuntimeError(_NO_CONTEXT.format(source))
+    _s.filters[root_id] = (_s.root_factory, _s.http_factory, _s.stream_factory)
+    _s.root_factory = _s.http_factory = _s.http_class = _s.stream_factory = None
+
+
+def _filter_of_root(context_id: int) -> _state.Factories:
+    """The factories for a new root context, chosen by the proxy's ``plugin_root_id``."""
+    raw = _h.host.proxy_get_property(b"plugin_root_id")
+    root_id = (raw or b"").decode("utf-8", "replace")
+    found = _s.filters.get(root_id)
+    if found is None:
+        known = ", ".join(repr(name) for name in _s.filters)
+        message = f"no filter with root id {root_id!r} in this module (its root ids: {known})"
+        found = (lambda _cid: _UnknownRoot.with_message(message), None, None)
+    _s.root_filters[context_id] = found
+    return found
+
+
+class _UnknownRoot(RootContext):
+    """The root context of a root id the module has no filter for: fails ``on_configure``."""
+
+    message = ""
+
+    @classmethod
+    def with_message(cls, message: str) -> _UnknownRoot:
+        root = cls()
+        root.message = message
+        return root
+
+    def on_configure(self, plugin_configuration_size: int) -> bool:
+        _log_error(self.message)
+        return False
 
 
 def reset() -> None:
@@ -241,7 +288,8 @@ def _overrides_creation(cls: type[RootContext]) -> bool:
 def _create(context_id: int, parent_context_id: int) -> None:
     try:
         if parent_context_id == 0:
-            root = _s.root_factory(context_id) if _s.root_factory is not None else RootContext()
+            factory = _filter_of_root(context_id)[0] if _s.filters else _s.root_factory
+            root = factory(context_id) if factory is not None else RootContext()
             if not isinstance(root, RootContext):
                 raise TypeError(f"the root context factory returned {root!r}, not a RootContext")
             root.context_id = context_id
@@ -258,10 +306,13 @@ def _create(context_id: int, parent_context_id: int) -> None:
             if ctx is None:
                 ctx = parent.create_stream_context(context_id)
         if ctx is None:
-            if _s.http_factory is not None:
-                ctx = _s.http_factory(context_id, parent_context_id)
-            elif _s.stream_factory is not None:
-                ctx = _s.stream_factory(context_id, parent_context_id)
+            http_factory, stream_factory = _s.http_factory, _s.stream_factory
+            if _s.filters:
+                _, http_factory, stream_factory = _s.root_filters.get(parent_context_id, _NONE)
+            if http_factory is not None:
+                ctx = http_factory(context_id, parent_context_id)
+            elif stream_factory is not None:
+                ctx = stream_factory(context_id, parent_context_id)
             else:
                 raise RuntimeError(
                     f"no context for stream {context_id}: register one with "
@@ -397,6 +448,7 @@ def proxy_on_delete(context_id: int) -> None:
 def _forget_root(context_id: int) -> None:
     root = _roots.pop(context_id, None)
     _plain_roots.discard(context_id)
+    _s.root_filters.pop(context_id, None)
     if root is not None and root is _s.last_root:
         _s.last_root = next(reversed(_roots.values()), None)
 
@@ -695,8 +747,7 @@ def proxy_on_grpc_close(root_context_id: int, token: int, status_code: int) -> N
 # -- build-time check ----------------------------------------------------------------------------
 def check_registration(filter_module: str) -> None:
     """Raise if the filter registered no context factory (called by the compiler's snapshot)."""
+    if _s.filters:
+        return  # several filters: register_filter checked each
     if _s.root_factory is None and _s.http_factory is None and _s.stream_factory is None:
-        raise RuntimeError(
-            f"{filter_module}.py registers no context: call proxy_wasm.set_http_context(...), "
-            "proxy_wasm.set_stream_context(...) or proxy_wasm.set_root_context(...) at module level"
-        )
+        raise RuntimeError(_NO_CONTEXT.format(filter_module))

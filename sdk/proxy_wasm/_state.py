@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 
     from .context import BaseContext, HttpContext, RootContext, StreamContext
 
+Factories = tuple[
+    "Callable[[int], RootContext] | None",
+    "Callable[[int, int], HttpContext] | None",
+    "Callable[[int, int], StreamContext] | None",
+]
+"""One filter's root, HTTP and TCP context factories."""
+
 
 class DispatcherState:
     """Every context and token, the registered factories, the exception policy and the
@@ -23,6 +30,7 @@ class DispatcherState:
         "broken",
         "contexts",
         "creating_id",
+        "filters",
         "grpc_calls",
         "grpc_streams",
         "http",
@@ -36,6 +44,7 @@ class DispatcherState:
         "plain_roots",
         "policy",
         "root_factory",
+        "root_filters",
         "roots",
         "seen_classes",
         "stream_factory",
@@ -72,6 +81,11 @@ class DispatcherState:
         self.mask = 0
         self.mask_sent = -1
         self.last_root: RootContext | None = None
+        self.filters: dict[str, Factories] = {}
+        """Several filters in one module (``proxy-wasm build a.py b.py``): each filter's
+        factories by its root id. Empty for a single filter."""
+        self.root_filters: dict[int, Factories] = {}
+        """The factories of each root context of such a module, by context id."""
 
     def clear(self) -> None:
         """Forget every context, token, factory, the mask and the policy."""
@@ -83,6 +97,8 @@ class DispatcherState:
             self.http_calls,
             self.grpc_calls,
             self.grpc_streams,
+            self.filters,
+            self.root_filters,
         ):
             d.clear()
         for s in (self.broken, self.seen_classes, self.plain_classes, self.plain_roots):

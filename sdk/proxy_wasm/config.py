@@ -23,6 +23,10 @@ too. Supported field types: ``str``, ``int``, ``float``, ``bool``, ``bytes`` (fr
 ``None``, ``Any``/``object``, ``list[X]``, ``tuple[X, ...]``, ``dict[str, X]``, ``X | None``
 and other unions, ``Literal[...]``, ``Enum`` subclasses (by value) and nested dataclasses.
 ``json``, ``dataclasses`` and ``typing`` are imported only when this runs.
+
+A built module resolves the field types of the filter's dataclasses at build time
+(:func:`resolve_field_types`, called before the snapshot): resolving string annotations compiles
+them, and the compiler is trimmed out of the module after the snapshot.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ if TYPE_CHECKING:
     T = TypeVar("T")
 
 __all__ = ["ConfigError", "load_config"]
+
+#: Field types by dataclass, resolved before the snapshot (see resolve_field_types).
+_FIELD_TYPES: dict[type, dict[str, Any]] = {}
 
 #: The compiler bundles the modules this file imports inside functions (dataclasses, typing,
 #: json...) only into filters that name one of these.
@@ -188,11 +195,13 @@ def _dataclass(value: object, cls: type, path: str) -> object:
 
     if not isinstance(value, dict):
         raise _fail(path, f"object ({cls.__name__})", value)
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception as exc:
-        message = f"cannot resolve the field types of {cls.__name__}: {exc}"
-        raise ConfigError(path, message) from None
+    hints = _FIELD_TYPES.get(cls)
+    if hints is None:
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception as exc:
+            message = f"cannot resolve the field types of {cls.__name__}: {exc}"
+            raise ConfigError(path, message) from None
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
     unknown = [k for k in value if k not in fields]
     if unknown:
@@ -208,3 +217,41 @@ def _dataclass(value: object, cls: type, path: str) -> object:
         return cls(**kwargs)
     except (TypeError, ValueError) as exc:
         raise ConfigError(path, str(exc)) from None
+
+
+def resolve_field_types() -> None:
+    """Resolve and keep the field types of every dataclass the filter's modules define (and of
+    the dataclasses those fields name). The module's shim calls this at build time, before the
+    snapshot; a class whose types do not resolve is left for :func:`load_config` to report."""
+    import sys
+
+    if "dataclasses" not in sys.modules:
+        return  # no dataclass anywhere, or load_config's stdlib is not bundled
+    import dataclasses
+    import typing
+
+    def visit(tp: object, seen: set[int]) -> None:
+        if id(tp) in seen:
+            return
+        seen.add(id(tp))
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp not in _FIELD_TYPES:
+            try:
+                _FIELD_TYPES[tp] = hints = typing.get_type_hints(tp)
+            except Exception:
+                return
+            for hint in hints.values():
+                visit(hint, seen)
+        for arg in typing.get_args(tp):
+            visit(arg, seen)
+        if isinstance(tp, type):
+            for value in list(vars(tp).values()):
+                if isinstance(value, type) and value.__module__ == tp.__module__:
+                    visit(value, seen)
+
+    seen: set[int] = set()
+    for name, module in list(sys.modules.items()):
+        if name.partition(".")[0] in sys.stdlib_module_names or name.startswith("proxy_wasm"):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and value.__module__ == name:
+                visit(value, seen)
