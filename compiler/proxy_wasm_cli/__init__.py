@@ -14,6 +14,7 @@ import click
 from proxy_wasm_cli import build_cmd, hub_cmd, inspect_cmd, run_cmd, test_cmd
 from proxy_wasm_compiler import __version__
 from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_hub.printable import printable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
         )
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {printable(exc)}", err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

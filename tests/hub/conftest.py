@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,8 @@ from tests.hub.hubtest_support import (
     DATA,
     PASSWORD,
     USER,
+    FakeRegistry,
+    Handler,
     RegistryServer,
     make_ca_and_cert,
     need_tool,
@@ -56,6 +58,23 @@ def secure_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regist
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def fake_registry() -> Iterator[Callable[[Handler], FakeRegistry]]:
+    """Start scripted registries on 127.0.0.1 (``fake_registry(handler)``); all stopped after."""
+    started: list[FakeRegistry] = []
+
+    def start(handler: Handler) -> FakeRegistry:
+        server = FakeRegistry(handler)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
 
 
 @pytest.fixture(autouse=True)
