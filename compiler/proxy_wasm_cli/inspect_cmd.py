@@ -8,15 +8,23 @@ from typing import Any
 
 import click
 
+from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_compiler.proxies import PROXIES, missing_imports
 from proxy_wasm_compiler.wasm_module import PROXY_WASM_PYTHON_SECTION, WasmModule, read_module
+from proxy_wasm_hub.printable import printable
 
 PAGE = 65536
 
 
 def inspect_module(module: WasmModule) -> dict[str, Any]:
     """Everything ``inspect`` reports, as a JSON-able dict."""
-    info = module.build_info() or {}
+    build_info = module.build_info()
+    info = build_info or {}
+    if build_info is None and module.custom_section(PROXY_WASM_PYTHON_SECTION) is not None:
+        raise UserError(
+            f"{module.path or 'module'}: its {PROXY_WASM_PYTHON_SECTION!r} section is not "
+            "a JSON object (or is nested too deeply)"
+        )
     abi = module.abi_version
     loads: list[dict[str, Any]] = []
     for proxy in PROXIES:
@@ -121,7 +129,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"  {p['title']:<{width}}  {verdict}")
         for problem in p["problems"]:
             lines.append(f"  {'':<{width}}    {problem}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 @click.command("inspect")
