@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
         )
     except UserError as exc:
-        click.echo(f"error: {printable(exc)}", err=True)
+        click.echo("error: " + "\n".join(map(printable, str(exc).split("\n"))), err=True)
         return 2
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

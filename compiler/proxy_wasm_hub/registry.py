@@ -53,6 +53,7 @@ from proxy_wasm_hub.image import (
     parse_manifest,
     sha256_digest,
 )
+from proxy_wasm_hub.printable import printable
 from proxy_wasm_hub.reference import Reference
 
 _MAX_MANIFEST = 4 * 1024 * 1024
@@ -182,6 +183,11 @@ class _Oras(oras.provider.Registry):  # type: ignore[misc]
 
 
 def _registry_errors(resp: requests.Response) -> str:
+    """The registry's error text, one printable line."""
+    return printable(_error_text(resp))
+
+
+def _error_text(resp: requests.Response) -> str:
     try:
         doc = resp.json()
     except ValueError:
