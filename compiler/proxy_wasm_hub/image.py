@@ -51,6 +51,8 @@ PLUGIN_FILE = "plugin.wasm"
 RUNTIME_CONFIG_FILE = "runtime-config.json"
 OCI_FILTER_FILE = "filter.wasm"
 
+#: Entries read from a module layer before refusing it (a plugin layer holds two files).
+MAX_LAYER_MEMBERS = 1000
 #: Istio's agent refuses bigger modules (ISTIO_WASM_MAX_BINARY_SIZE_BYTES default).
 MAX_MODULE_SIZE = 256 * 1024 * 1024
 
@@ -440,7 +442,12 @@ def extract_plugin(layer_data: bytes, fmt: str, where: str) -> bytes:
         return layer_data
     try:
         with tarfile.open(fileobj=io.BytesIO(layer_data), mode="r:gz") as tar:
-            for member in tar:
+            for count, member in enumerate(tar, 1):
+                if count > MAX_LAYER_MEMBERS:
+                    raise UserError(
+                        f"{where}: the module layer has more than {MAX_LAYER_MEMBERS} "
+                        f"entries; a plugin layer holds {PLUGIN_FILE} and {RUNTIME_CONFIG_FILE}"
+                    )
                 if Path(member.name).name != PLUGIN_FILE or not member.isfile():
                     continue
                 if member.size > MAX_MODULE_SIZE:
