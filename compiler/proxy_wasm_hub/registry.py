@@ -187,9 +187,17 @@ def _registry_errors(resp: requests.Response) -> str:
     return printable(_error_text(resp))
 
 
+def _json(resp: requests.Response) -> Any:
+    """The response's JSON document; ValueError if it is not JSON (or nested too deeply)."""
+    try:
+        return resp.json()
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def _error_text(resp: requests.Response) -> str:
     try:
-        doc = resp.json()
+        doc = _json(resp)
     except ValueError:
         text = resp.text.strip().splitlines()
         return text[0][:200] if text else ""
@@ -209,7 +217,7 @@ def _error_text(resp: requests.Response) -> str:
 
 def _error_codes(resp: requests.Response) -> set[str]:
     try:
-        doc = resp.json()
+        doc = _json(resp)
     except ValueError:
         return set()
     if not isinstance(doc, dict):
@@ -593,7 +601,7 @@ class RegistryClient:
                 return None
             self._check(resp, what)
             try:
-                doc = resp.json()
+                doc = _json(resp)
             except ValueError:
                 raise UserError(f"registry {self.registry}: {what} is not JSON") from None
             page = doc.get(key) if isinstance(doc, dict) else None
