@@ -405,9 +405,10 @@ def module_layer(
 ) -> tuple[str, dict[str, Any]]:
     """The format and the layer descriptor holding the module, or UserError (Istio's wording)."""
     fmt = image_format(manifest, media_type)
-    layers = manifest.get("layers") or []
+    listed = manifest.get("layers")
+    layers = listed if isinstance(listed, list) else []
     if fmt is None:
-        n = len(layers) if isinstance(layers, list) else 0
+        n = len(layers)
         kinds = ", ".join(str(x.get("mediaType")) for x in layers if isinstance(x, dict))
         raise UserError(
             f"{where}: not a Wasm plugin image: no tar+gzip last layer holding "
