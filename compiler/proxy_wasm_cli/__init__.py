@@ -14,6 +14,7 @@ import click
 from proxy_wasm import __version__
 from proxy_wasm_cli.lazy import LazyGroup
 from proxy_wasm_compiler.errors import ToolError, UserError
+from proxy_wasm_compiler.printable import printable
 
 BROKEN_TOOL = "this is a bug or a broken install, not a mistake in your input"
 
@@ -53,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             standalone_mode=False,
         )
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo("error: " + "\n".join(map(printable, str(exc).split("\n"))), err=True)
         return 2
     except ToolError as exc:
         click.echo(f"error: {exc}", err=True)

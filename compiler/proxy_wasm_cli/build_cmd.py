@@ -55,6 +55,12 @@ def resolve_filter_path(path: Path) -> Path:
     show_default=True,
     help="Proxy whose imports the module is checked against.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds the pre-initialisation (which imports the filter) may take "
+    "[default: $PROXY_WASM_BUILD_TIMEOUT or 120].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show each build step with its time.")
 def build(
     filter_paths: tuple[str, ...],
@@ -64,6 +70,7 @@ def build(
     optimize: int,
     optimize_size: bool,
     target: str,
+    timeout: float | None,
     verbose: bool,
 ) -> None:
     """Build FILTER.py into a Proxy-Wasm module that Envoy and Istio load.
@@ -87,6 +94,7 @@ def build(
         optimize=min(optimize, 2),
         optimize_size=optimize_size,
         target=target,
+        timeout=timeout,
     )
     console = Console(stderr=True)
     if several:

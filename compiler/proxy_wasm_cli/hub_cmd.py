@@ -19,9 +19,11 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 import proxy_wasm_hub as hub
 from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.printable import printable
 from proxy_wasm_hub import istio
 from proxy_wasm_hub.image import ANN_ROOT_IDS, ANN_TITLE, FORMATS
 from proxy_wasm_hub.ops import write_text_atomic
@@ -314,7 +316,8 @@ def list_command(
             table.add_column(col)
         for row in rows:
             ann = row["annotations"]
-            table.add_row(
+            _add_row(
+                table,
                 row["reference"],
                 row["digest"][:19],
                 row["format"],
@@ -350,7 +353,8 @@ def list_command(
         table.add_column(col)
     for i in images:
         a = i.annotations
-        table.add_row(
+        _add_row(
+            table,
             i.repository,
             i.tag,
             i.digest[:19],
@@ -361,6 +365,11 @@ def list_command(
             a.get(ANN_ROOT_IDS, ""),
         )
     _print_table(table, len(images))
+
+
+def _add_row(table: Table, *cells: object) -> None:
+    """A table row of registry strings: printable only, shown as text (never rich markup)."""
+    table.add_row(*(Text(printable(cell)) for cell in cells))
 
 
 def _print_table(table: Table, n: int) -> None:

@@ -8,6 +8,9 @@ from typing import Any
 
 import click
 
+from proxy_wasm_compiler import tested_envoys
+from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.printable import printable
 from proxy_wasm_compiler.proxies import PROXIES, missing_imports
 from proxy_wasm_compiler.wasm_module import PROXY_WASM_PYTHON_SECTION, WasmModule, read_module
 
@@ -16,7 +19,13 @@ PAGE = 65536
 
 def inspect_module(module: WasmModule) -> dict[str, Any]:
     """Everything ``inspect`` reports, as a JSON-able dict."""
-    info = module.build_info() or {}
+    build_info = module.build_info()
+    info = build_info or {}
+    if build_info is None and module.custom_section(PROXY_WASM_PYTHON_SECTION) is not None:
+        raise UserError(
+            f"{module.path or 'module'}: its {PROXY_WASM_PYTHON_SECTION!r} section is not "
+            "a JSON object (or is nested too deeply)"
+        )
     abi = module.abi_version
     loads: list[dict[str, Any]] = []
     for proxy in PROXIES:
@@ -26,8 +35,16 @@ def inspect_module(module: WasmModule) -> dict[str, Any]:
             problems.insert(0, "no proxy_abi_version_* export (Missing or unknown ABI version)")
         if not (module.has_export("malloc") or module.has_export("proxy_on_memory_allocate")):
             problems.append("exports neither malloc nor proxy_on_memory_allocate")
+        # What was actually run (scripts/envoy_versions.py), for modules this SDK built.
+        runs = tested_envoys.for_proxy(proxy.key) if build_info and not problems else []
         loads.append(
-            {"proxy": proxy.key, "title": proxy.title, "loads": not problems, "problems": problems}
+            {
+                "proxy": proxy.key,
+                "title": proxy.title,
+                "loads": not problems,
+                "problems": problems,
+                "tested": [run.summary for run in runs],
+            }
         )
     memory = module.memory
     return {
@@ -134,7 +151,9 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"  {p['title']:<{width}}  {verdict}")
         for problem in p["problems"]:
             lines.append(f"  {'':<{width}}    {problem}")
-    return "\n".join(lines)
+        for tested in p["tested"]:
+            lines.append(f"  {'':<{width}}    {tested}")
+    return "\n".join(printable(line) for line in lines)
 
 
 @click.command("inspect")

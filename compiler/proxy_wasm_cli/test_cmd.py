@@ -18,6 +18,44 @@ def _suite_error(exc: Any) -> UserError:
     return UserError(exc.message, Location(exc.file, exc.line, exc.col))
 
 
+def _filter_frame(exc: BaseException, source: Path) -> Location:
+    """The deepest traceback line in the filter's own file (else the file itself)."""
+    where = Location(str(source))
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == source:
+            where = Location(str(source), tb.tb_lineno)
+        tb = tb.tb_next
+    return where
+
+
+def _checked_host(suite: Any, runtime: str) -> Any:
+    """``make_host``, with a filter that cannot load turned into one located UserError."""
+    import wasmtime
+
+    from proxy_wasm.testing.suite import make_host
+
+    source = Path(suite.filter).resolve()
+    if runtime == "null" and source.suffix == ".wasm":
+        raise UserError(
+            f"{source}: a built .wasm module runs with --runtime wasm or envoy, not null"
+        )
+    try:
+        return make_host(suite, runtime)
+    except wasmtime.WasmtimeError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise UserError(f"{source}: not a valid WebAssembly module ({reason})") from None
+    except (UserError, click.ClickException):
+        raise
+    except Exception as exc:  # the filter's own code raised while it was imported
+        if runtime != "null":
+            raise
+        text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:300]
+        raise UserError(
+            f"the filter raised at import: {text}", _filter_frame(exc, source)
+        ) from None
+
+
 @click.command("test")
 @click.argument("suite", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -55,7 +93,7 @@ def test(suite: Path, runtime: str, benchmark: bool) -> None:
         from proxy_wasm.testing.wasm_runtime import WasmLoadError
 
         try:
-            results = run_suite(suite, runtime, benchmark=benchmark)
+            results = run_suite(suite, runtime, benchmark=benchmark, host_factory=_checked_host)
         except SuiteError as exc:
             raise _suite_error(exc) from exc
         except (WasmUnavailable, WasmLoadError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -47,6 +48,8 @@ class BuildOptions:
     optimize_size: bool = False  # compile the shim and bundle with -Os
     target: str = "envoy-1.40"
     reuse: bool = False
+    # The snapshot's time limit (None: $PROXY_WASM_BUILD_TIMEOUT or 120 s); not in the cache key.
+    timeout: float | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -247,7 +250,7 @@ def build_filter(
         final = linked
         if options.snapshot:
             final = work / "snapshot.wasm"
-            snapshot_module(toolchain, linked, final, source)
+            snapshot_module(toolchain, linked, final, source, options.timeout)
             mark = step("pre-initialise (wasmtime wizer)", mark)
         data = final.read_bytes()
         trimmed = None
@@ -288,7 +291,11 @@ def _write_sources_module(graph: ModuleGraph, folder: Path) -> Path:
 
 
 def _write_output(output: Path, data: bytes) -> None:
+    """Write the module atomically, with the mode any compiler output gets (0666 & ~umask)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
     try:
         cache.write_atomic(output, data)
+        os.chmod(output, 0o666 & ~mask)
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None

@@ -137,7 +137,7 @@ class WasmModule:
             return None
         try:
             value = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             return None
         return value if isinstance(value, dict) else None
 

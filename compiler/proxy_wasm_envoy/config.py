@@ -75,7 +75,12 @@ def load_config_option(value: str | None) -> str | None:
                 mark = getattr(exc, "problem_mark", None)
                 where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
                 raise UserError(f"{where}: invalid YAML plugin configuration") from None
-            return json.dumps(data, separators=(",", ":"))
+            try:
+                return json.dumps(data, separators=(",", ":"))
+            except (TypeError, ValueError, RecursionError) as exc:
+                raise UserError(
+                    f"{path}: the plugin configuration is not JSON data ({exc})"
+                ) from None
         return text
     try:
         json.loads(value)
@@ -83,6 +88,8 @@ def load_config_option(value: str | None) -> str | None:
         raise UserError(
             f"--config: not valid JSON ({exc.msg} at column {exc.colno}); use @FILE to pass a file"
         ) from None
+    except RecursionError:
+        raise UserError("--config: JSON nested too deeply") from None
     return value
 
 

@@ -153,8 +153,15 @@ def load_deployment(folder: Path) -> Deployment:
         if data.get("kind", "http") not in ("http", "tcp"):
             raise UserError("kind must be http or tcp", _mark(node, "kind", spec_file))
     plugins = []
-    for entry in data.pop("plugins", None) or []:
-        if not isinstance(entry, dict) or "filter" not in entry or set(entry) - PLUGIN_KEYS:
+    entries = data.pop("plugins", None) or []
+    if not isinstance(entries, list):
+        raise UserError("plugins is a list of mappings", _mark(node, "plugins", spec_file))
+    for entry in entries:
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("filter"), str)
+            or set(entry) - PLUGIN_KEYS
+        ):
             raise UserError(
                 f"each plugin is a mapping with 'filter' and optionally "
                 f"{sorted(PLUGIN_KEYS - {'filter'})}",

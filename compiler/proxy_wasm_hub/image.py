@@ -51,6 +51,8 @@ PLUGIN_FILE = "plugin.wasm"
 RUNTIME_CONFIG_FILE = "runtime-config.json"
 OCI_FILTER_FILE = "filter.wasm"
 
+#: Entries read from a module layer before refusing it (a plugin layer holds two files).
+MAX_LAYER_MEMBERS = 1000
 #: Istio's agent refuses bigger modules (ISTIO_WASM_MAX_BINARY_SIZE_BYTES default).
 MAX_MODULE_SIZE = 256 * 1024 * 1024
 
@@ -69,6 +71,7 @@ ANN_FILTER_SOURCE = ANN_PREFIX + "filter-source"
 ANN_MODULE_DIGEST = ANN_PREFIX + "module-digest"
 
 _ABI_EXPORT_RE = re.compile(r"^proxy_abi_version_(\d+)_(\d+)_(\d+)$")
+_SHA256_RE = re.compile(r"^sha256:[a-f0-9]{64}$")
 
 
 def sha256_digest(data: bytes) -> str:
@@ -343,9 +346,40 @@ def parse_manifest(raw: bytes, where: str) -> dict[str, Any]:
         doc = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise UserError(f"{where}: the registry returned a manifest that is not JSON") from None
+    except RecursionError:
+        raise UserError(f"{where}: the registry returned a manifest nested too deeply") from None
     if not isinstance(doc, dict):
         raise UserError(f"{where}: the registry returned a manifest that is not a JSON object")
     return doc
+
+
+def descriptor(value: Any, where: str, what: str) -> dict[str, Any]:
+    """``value`` checked as an OCI descriptor (a sha256 ``digest`` and an integer ``size``)."""
+    if not isinstance(value, dict):
+        raise UserError(f"{where}: {what} is not a descriptor (a JSON object)")
+    digest, size = value.get("digest"), value.get("size")
+    if not isinstance(digest, str) or not _SHA256_RE.match(digest):
+        raise UserError(f"{where}: {what} has no sha256 digest")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise UserError(f"{where}: {what} has no valid size")
+    return value
+
+
+def blob_descriptors(manifest: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
+    """The config and layer descriptors of an image manifest, each checked."""
+    layers = manifest.get("layers")
+    if not isinstance(layers, list):
+        raise UserError(f"{where}: the manifest's layers are not a list")
+    found = [descriptor(manifest.get("config"), where, "the config")]
+    found += [descriptor(layer, where, f"layer {i}") for i, layer in enumerate(layers)]
+    return found
+
+
+def index_platform(entry: Mapping[str, Any]) -> str | None:
+    """The ``platform.architecture`` of an index entry (None when absent or malformed)."""
+    platform = entry.get("platform")
+    arch = platform.get("architecture") if isinstance(platform, dict) else None
+    return arch if isinstance(arch, str) else None
 
 
 def image_format(manifest: Mapping[str, Any], media_type: str | None = None) -> str | None:
@@ -371,9 +405,10 @@ def module_layer(
 ) -> tuple[str, dict[str, Any]]:
     """The format and the layer descriptor holding the module, or UserError (Istio's wording)."""
     fmt = image_format(manifest, media_type)
-    layers = manifest.get("layers") or []
+    listed = manifest.get("layers")
+    layers = listed if isinstance(listed, list) else []
     if fmt is None:
-        n = len(layers) if isinstance(layers, list) else 0
+        n = len(layers)
         kinds = ", ".join(str(x.get("mediaType")) for x in layers if isinstance(x, dict))
         raise UserError(
             f"{where}: not a Wasm plugin image: no tar+gzip last layer holding "
@@ -384,9 +419,7 @@ def module_layer(
         layer = next(x for x in layers if x.get("mediaType") == WASM_CONTENT_LAYER)
     else:
         layer = layers[-1]
-    if not isinstance(layer.get("digest"), str) or not isinstance(layer.get("size"), int):
-        raise UserError(f"{where}: the module layer has no digest or size")
-    return fmt, dict(layer)
+    return fmt, dict(descriptor(layer, where, "the module layer"))
 
 
 def verify_blob(data: bytes, descriptor: Mapping[str, Any], where: str) -> None:
@@ -410,7 +443,12 @@ def extract_plugin(layer_data: bytes, fmt: str, where: str) -> bytes:
         return layer_data
     try:
         with tarfile.open(fileobj=io.BytesIO(layer_data), mode="r:gz") as tar:
-            for member in tar:
+            for count, member in enumerate(tar, 1):
+                if count > MAX_LAYER_MEMBERS:
+                    raise UserError(
+                        f"{where}: the module layer has more than {MAX_LAYER_MEMBERS} "
+                        f"entries; a plugin layer holds {PLUGIN_FILE} and {RUNTIME_CONFIG_FILE}"
+                    )
                 if Path(member.name).name != PLUGIN_FILE or not member.isfile():
                     continue
                 if member.size > MAX_MODULE_SIZE:

@@ -19,14 +19,33 @@ _HOST_RE = re.compile(
 )
 
 
+_SCHEMES = ("oci://", "https://", "http://")
+
+
+def _refuse_credentials(text: str) -> None:
+    """UserError (with the password redacted) for ``user:password@host/...``."""
+    value = text.strip()
+    scheme = next((s for s in _SCHEMES if value.startswith(s)), "")
+    first = value[len(scheme) :].split("/", 1)[0]
+    userinfo, at, host = first.rpartition("@")
+    if not at or host.startswith("sha256:"):
+        return
+    shown = scheme + "***@" + value[len(scheme) + len(userinfo) + 1 :]
+    raise UserError(
+        f"{shown!r}: a reference holds no credentials (redacted here); store them with "
+        f"`proxy-wasm login {host} -u USER --password-stdin`"
+    )
+
+
 def _looks_like_host(component: str) -> bool:
     return "." in component or ":" in component or component == "localhost"
 
 
 def normalize_registry(registry: str) -> str:
     """``https://Host:5000/`` -> ``host:5000`` (what credentials and the index are keyed by)."""
+    _refuse_credentials(registry)
     value = registry.strip()
-    for scheme in ("oci://", "https://", "http://"):
+    for scheme in _SCHEMES:
         if value.startswith(scheme):
             value = value[len(scheme) :]
     value = value.rstrip("/").lower()
@@ -84,6 +103,7 @@ def parse_reference(text: str) -> Reference:
     registry is ``docker.io`` (single-component names get ``library/``), as Docker and Istio do.
     Without a tag or digest the tag is ``latest``.
     """
+    _refuse_credentials(text)
     original = text
     value = text.strip()
     if value.startswith("oci://"):

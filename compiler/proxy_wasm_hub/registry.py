@@ -1,6 +1,17 @@
 """Talking to OCI registries: a thin layer over oras-py (sessions, token/basic auth, blob
 upload) plus plain requests for what oras-py does not expose (raw manifest bytes, for digest
-verification, and ``_catalog``).
+verification, and paginated ``_catalog``/``tags/list``).
+
+Credentials are scoped to the registry they were stored for (:class:`_ScopedSession`): they
+go to the registry's own origin and to the token service (``realm``) named by a challenge
+that the registry itself answered - never to a host a ``Link`` header or a redirect names.
+That is what Docker does (its authorizer attaches credentials by the challenges recorded for
+the pinged endpoint, and sends the Basic credentials to that endpoint's token realm, e.g.
+``auth.docker.io`` for Docker Hub), and what oras-go does (credentials looked up by the
+registry host, sent to the realm its challenge names). A realm that would downgrade an HTTPS
+registry to plain HTTP gets nothing. Pagination follows ``Link: <...>; rel="next"`` on the
+registry's origin only (distribution spec: the link is relative to the registry), stops at a
+page already seen and at :data:`MAX_PAGES`.
 
 Every failure leaves here as a :class:`~proxy_wasm_compiler.errors.UserError` with one line
 naming the registry and what to do; the translation of requests/oras exceptions and of the
@@ -16,6 +27,7 @@ import json
 import logging
 import re
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +40,7 @@ import requests
 import requests.adapters
 
 from proxy_wasm_compiler.errors import UserError
+from proxy_wasm_compiler.printable import printable
 from proxy_wasm_hub.credentials import Credential
 from proxy_wasm_hub.image import (
     DOCKER_MANIFEST_LIST,
@@ -35,12 +48,17 @@ from proxy_wasm_hub.image import (
     MAX_MODULE_SIZE,
     OCI_INDEX,
     Image,
+    blob_descriptors,
+    descriptor,
+    index_platform,
     parse_manifest,
     sha256_digest,
 )
 from proxy_wasm_hub.reference import Reference
 
 _MAX_MANIFEST = 4 * 1024 * 1024
+#: Pages of ``_catalog`` or ``tags/list`` followed before giving up on an endless listing.
+MAX_PAGES = 1000
 
 # oras-py logs registry error messages itself (to stderr, via logging's last-resort handler);
 # we report each failure as one line of our own, so keep its logger quiet.
@@ -110,6 +128,53 @@ class _TimeoutAdapter(requests.adapters.HTTPAdapter):
         )
 
 
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+class _ScopedSession(requests.Session):
+    """A session that sends credentials only where they belong (see the module docstring):
+    the registry's origin and the token realms that the registry's own challenges name."""
+
+    def __init__(self, registry_url: str) -> None:
+        super().__init__()
+        self._registry = _origin(registry_url)
+        self._trusted = {self._registry}
+
+    def request(  # type: ignore[override]
+        self, method: str | bytes, url: str | bytes, **kwargs: Any
+    ) -> requests.Response:
+        target = url.decode() if isinstance(url, bytes) else url
+        if _origin(target) not in self._trusted:
+            headers = kwargs.get("headers") or {}
+            kwargs["headers"] = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+            kwargs["auth"] = None
+        resp = super().request(method, url, **kwargs)
+        if resp.status_code == 401 and _origin(resp.url) == self._registry:
+            self._trust_realm(resp.headers.get("WWW-Authenticate", ""))
+        return resp
+
+    def _trust_realm(self, challenge: str) -> None:
+        if not challenge.lower().startswith("bearer"):
+            return
+        realm = oras.auth.utils.parse_auth_header(challenge).realm
+        if not realm:
+            return
+        if not realm.startswith("http"):
+            realm = f"{self._registry.split(':', 1)[0]}://{realm}"
+        if self._registry.startswith("https:") and not realm.startswith("https:"):
+            return  # would send the credentials in clear text
+        self._trusted.add(_origin(realm))
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: Any) -> None:
+        """On a redirect: keep credentials only when the new location is trusted too."""
+        super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+        if _origin(str(prepared_request.url)) not in self._trusted:
+            prepared_request.headers.pop("Authorization", None)
+
+
 class _Oras(oras.provider.Registry):  # type: ignore[misc]
     """oras-py's registry client without its retry-with-sleep wrapper (up to ~2 minutes on an
     unreachable registry); failures are reported at once instead."""
@@ -118,8 +183,21 @@ class _Oras(oras.provider.Registry):  # type: ignore[misc]
 
 
 def _registry_errors(resp: requests.Response) -> str:
+    """The registry's error text, one printable line."""
+    return printable(_error_text(resp))
+
+
+def _json(resp: requests.Response) -> Any:
+    """The response's JSON document; ValueError if it is not JSON (or nested too deeply)."""
     try:
-        doc = resp.json()
+        return resp.json()
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def _error_text(resp: requests.Response) -> str:
+    try:
+        doc = _json(resp)
     except ValueError:
         text = resp.text.strip().splitlines()
         return text[0][:200] if text else ""
@@ -139,7 +217,7 @@ def _registry_errors(resp: requests.Response) -> str:
 
 def _error_codes(resp: requests.Response) -> set[str]:
     try:
-        doc = resp.json()
+        doc = _json(resp)
     except ValueError:
         return set()
     if not isinstance(doc, dict):
@@ -246,7 +324,7 @@ class RegistryClient:
         return f"{self.transport.scheme}://{self.registry}{path}"
 
     def _new_session(self) -> requests.Session:
-        session = requests.Session()
+        session = _ScopedSession(self._url("/"))
         adapter = _TimeoutAdapter(self.transport.timeout)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
@@ -316,9 +394,13 @@ class RegistryClient:
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        self.client  # noqa: B018 - probe first: it may switch a loopback registry to plain HTTP
+        return self._request_url(method, self._url(path), **kwargs)
+
+    def _request_url(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         client = self.client
         with _guard(self.registry, self.transport):
-            resp: requests.Response = client.do_request(self._url(path), method, **kwargs)
+            resp: requests.Response = client.do_request(url, method, **kwargs)
             return resp
 
     def _check(self, resp: requests.Response, what: str, *, not_found: str | None = None) -> None:
@@ -358,15 +440,17 @@ class RegistryClient:
         manifest = self._get_manifest(ref, ref.reference)
         media = manifest.media_type.split(";")[0].strip()
         if media in (OCI_INDEX, DOCKER_MANIFEST_LIST):
-            entries = [m for m in manifest.doc.get("manifests") or [] if isinstance(m, dict)]
-            wasm = [m for m in entries if (m.get("platform") or {}).get("architecture") == "wasm"]
+            listed = manifest.doc.get("manifests")
+            entries = [m for m in listed if isinstance(m, dict)] if isinstance(listed, list) else []
+            wasm = [m for m in entries if index_platform(m) == "wasm"]
             chosen = wasm if len(wasm) == 1 else entries
-            if len(chosen) != 1 or not isinstance(chosen[0].get("digest"), str):
+            if len(chosen) != 1:
                 raise UserError(
                     f"{ref}: is an image index with {len(entries)} images; "
                     "pass the digest of one image (REF@sha256:...)"
                 )
-            return self._get_manifest(ref, str(chosen[0]["digest"]))
+            entry = descriptor(chosen[0], str(ref), "the index's image")
+            return self._get_manifest(ref, entry["digest"])
         return manifest
 
     def _get_manifest(self, ref: Reference, reference: str) -> Manifest:
@@ -429,10 +513,11 @@ class RegistryClient:
 
     # -- blobs --------------------------------------------------------------------------------
 
-    def get_blob(self, ref: Reference, descriptor: dict[str, Any]) -> bytes:
+    def get_blob(self, ref: Reference, desc: dict[str, Any]) -> bytes:
         """Download a blob (bounded by the descriptor's size and Istio's 256 MiB cap)."""
-        digest = str(descriptor.get("digest"))
-        limit = min(int(descriptor.get("size") or MAX_MODULE_SIZE), MAX_MODULE_SIZE * 2)
+        checked = descriptor(desc, str(ref), "the blob")
+        digest = checked["digest"]
+        limit = min(checked["size"], MAX_MODULE_SIZE * 2)
         resp = self._request("GET", f"/v2/{ref.repository}/blobs/{digest}", stream=True)
         with resp:
             self._check(
@@ -477,9 +562,9 @@ class RegistryClient:
         """Make every blob of ``manifest`` (in ``src``) present in ``dst``'s repository."""
         client = self.client
         container = self._container(dst)
-        descriptors = [manifest.doc.get("config"), *(manifest.doc.get("layers") or [])]
+        descriptors = blob_descriptors(manifest.doc, str(src))
         with tempfile.TemporaryDirectory(prefix="proxy-wasm-tag-") as tmp:
-            for i, desc in enumerate(d for d in descriptors if isinstance(d, dict)):
+            for i, desc in enumerate(descriptors):
                 layer = {
                     "mediaType": desc.get("mediaType"),
                     "digest": desc.get("digest"),
@@ -499,31 +584,56 @@ class RegistryClient:
 
     # -- discovery ----------------------------------------------------------------------------
 
-    def catalog(self) -> list[str]:
-        repos: list[str] = []
-
-        def collect(resp: requests.Response) -> bool:
-            got = (resp.json() or {}).get("repositories") or []
-            repos.extend(str(r) for r in got)
-            return bool(got)
-
-        client = self.client
-        with _guard(self.registry, self.transport):
-            try:
-                client._do_paginated_request(self._url("/v2/_catalog?n=1000"), callable=collect)
-            except ValueError as exc:
+    def _listing(self, path: str, key: str, what: str) -> list[str] | None:
+        """The strings under ``key`` across the pages of ``path``; None on 404."""
+        found: list[str] = []
+        self.client  # noqa: B018 - probe first: it may switch a loopback registry to plain HTTP
+        url = self._url(path)
+        seen: set[str] = set()
+        while True:
+            if len(seen) == MAX_PAGES:
                 raise UserError(
-                    f"registry {self.registry} does not list its repositories "
-                    f"(GET /v2/_catalog failed: {exc}); name a repository "
-                    "instead"
-                ) from None
+                    f"registry {self.registry}: {what} has more than {MAX_PAGES} pages; stopped"
+                )
+            seen.add(url)
+            resp = self._request_url("GET", url)
+            if resp.status_code == 404:
+                return None
+            self._check(resp, what)
+            try:
+                doc = _json(resp)
+            except ValueError:
+                raise UserError(f"registry {self.registry}: {what} is not JSON") from None
+            page = doc.get(key) if isinstance(doc, dict) else None
+            if page is not None and not isinstance(page, list):
+                raise UserError(f"registry {self.registry}: {what}: {key!r} is not a list")
+            found.extend(str(item) for item in page or [] if isinstance(item, str))
+            link = resp.links.get("next", {}).get("url")
+            if not page or not link:
+                return found
+            url = urllib.parse.urljoin(url, link)
+            if _origin(url) != _origin(self._url("/")):
+                raise UserError(
+                    f"registry {self.registry}: {what} links its next page to another host "
+                    f"({urllib.parse.urlsplit(url).netloc}); not followed"
+                )
+            if url in seen:
+                return found
+
+    def catalog(self) -> list[str]:
+        """Every repository the registry lists (``_catalog``, all pages)."""
+        repos = self._listing("/v2/_catalog?n=1000", "repositories", "the repository list")
+        if repos is None:
+            raise UserError(
+                f"registry {self.registry} does not list its repositories "
+                "(GET /v2/_catalog: 404 Not Found)"
+            )
         return sorted(set(repos))
 
     def tags(self, repository: str) -> list[str]:
-        client = self.client
-        with _guard(self.registry, self.transport):
-            tags = client.get_tags(oras.container.Container(f"{self.registry}/{repository}"))
-        return sorted(str(t) for t in tags)
+        """The repository's tags (all pages); empty for a repository without any."""
+        tags = self._listing(f"/v2/{repository}/tags/list", "tags", f"the tag list of {repository}")
+        return sorted(set(tags or []))
 
     def check_login(self) -> bool:
         """Verify the credential against the registry; False if it needs no authentication."""

@@ -10,23 +10,34 @@ installs them: run .ci/run) - never a silent skip.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
 from tests.hub.hubtest_support import (
     DATA,
     PASSWORD,
     USER,
+    FakeRegistry,
+    Handler,
     RegistryServer,
     make_ca_and_cert,
     need_tool,
     start_registry,
 )
+
+# Property tests: ~200 cases per property in CI; HYPOTHESIS_PROFILE=fuzz for thousands. No
+# deadline: the machine is shared and timings are noisy.
+settings.register_profile("ci", max_examples=200, deadline=None)
+settings.register_profile("fuzz", max_examples=5000, deadline=None)
+settings.register_profile("quick", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +67,23 @@ def secure_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Regist
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def fake_registry() -> Iterator[Callable[[Handler], FakeRegistry]]:
+    """Start scripted registries on 127.0.0.1 (``fake_registry(handler)``); all stopped after."""
+    started: list[FakeRegistry] = []
+
+    def start(handler: Handler) -> FakeRegistry:
+        server = FakeRegistry(handler)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
 
 
 @pytest.fixture(autouse=True)

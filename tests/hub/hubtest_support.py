@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,3 +207,76 @@ def validate_wasmplugin(doc: dict[str, Any]) -> None:
     jsonschema.validate(
         {k: v for k, v in doc.items() if k in ("spec", "status")}, wasmplugin_schema()
     )
+
+
+# -- a scripted (lying) registry on 127.0.0.1 ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request a :class:`FakeRegistry` received."""
+
+    method: str
+    path: str
+    authorization: str | None
+    body: bytes
+
+
+Reply = tuple[int, bytes, dict[str, str]]
+Handler = Callable[[Seen], Reply]
+
+
+class FakeRegistry:
+    """An HTTP server on 127.0.0.1 (a free port) that answers every request with what
+    ``handler`` returns and records what it received (``seen``): a registry that lies."""
+
+    def __init__(self, handler: Handler) -> None:
+        fake = self
+        self.handler = handler
+        self.seen: list[Seen] = []
+
+        class _Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                seen = Seen(
+                    self.command,
+                    self.path,
+                    self.headers.get("Authorization"),
+                    self.rfile.read(length) if length else b"",
+                )
+                fake.seen.append(seen)
+                status, body, headers = fake.handler(seen)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.host = f"127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def json_reply(doc: Any, status: int = 200, **headers: str) -> Reply:
+    return status, json.dumps(doc).encode(), {"Content-Type": "application/json", **headers}
+
+
+BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="fake"'}

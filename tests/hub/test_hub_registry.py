@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import io
 import json
 import stat
 import subprocess
 import tarfile
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +27,13 @@ from proxy_wasm_cli import main
 from tests.hub.hubtest_support import (
     PASSWORD,
     USER,
+    FakeRegistry,
+    Handler,
     RegistryServer,
+    Reply,
+    Seen,
     free_port,
+    json_reply,
     need_tool,
     validate_wasmplugin,
 )
@@ -515,60 +518,28 @@ def test_pull_not_a_plugin_image(
     assert not out.exists()
 
 
-class _RejectingRegistry(http.server.BaseHTTPRequestHandler):
+def _rejecting(seen: Seen) -> Reply:
     """Accepts blobs, refuses manifests whose media types it does not know (as some
     registries do for vnd.module.wasm.* artifacts)."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        self.send_response(code)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self._send(200 if self.path == "/v2/" else 404, b"{}")
-
-    def do_HEAD(self) -> None:
-        self._send(404)
-
-    def do_POST(self) -> None:
-        self._send(202, headers={"Location": "/v2/uploads/1"})
-
-    def do_PUT(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if "/manifests/" in self.path:
-            body = json.dumps(
-                {
-                    "errors": [
-                        {
-                            "code": "MANIFEST_INVALID",
-                            "message": "manifest invalid",
-                            "detail": "unknown media type "
-                            "application/vnd.module.wasm.config.v1+json",
-                        }
-                    ]
-                }
-            )
-            self._send(400, body.encode(), {"Content-Type": "application/json"})
-        else:
-            self._send(201)
+    if seen.method == "GET":
+        return 200 if seen.path == "/v2/" else 404, b"{}", {}
+    if seen.method == "HEAD":
+        return 404, b"", {}
+    if seen.method == "POST":
+        return 202, b"", {"Location": "/v2/uploads/1"}
+    if "/manifests/" in seen.path:
+        error = {
+            "code": "MANIFEST_INVALID",
+            "message": "manifest invalid",
+            "detail": "unknown media type application/vnd.module.wasm.config.v1+json",
+        }
+        return json_reply({"errors": [error]}, 400)
+    return 201, b"", {}
 
 
 @pytest.fixture
-def rejecting_registry() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RejectingRegistry)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def rejecting_registry(fake_registry: Callable[[Handler], FakeRegistry]) -> str:
+    return fake_registry(_rejecting).host
 
 
 def test_registry_rejects_media_type(

@@ -295,3 +295,40 @@ def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
     for cmd in (["push"], ["pull"], ["tag"], ["login"], ["logout"], ["list"], ["deploy", "istio"]):
         assert main([*cmd, "--help"]) == 0
         assert "Example" in capsys.readouterr().out
+
+
+# -- issue 14: no password echoed, tar layers bounded ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "alice:hunter2@127.0.0.1:5000/team/a:1",
+        "oci://alice:hunter2@ghcr.io/team/a",
+        "https://alice:hunter2@ghcr.io/a:1",
+        "alice:hunter2@ghcr.io",
+    ],
+)
+def test_reference_with_credentials_is_redacted(
+    text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(UserError) as info:
+        parse_reference(text)
+    assert "hunter2" not in str(info.value)
+    assert "proxy-wasm login" in str(info.value)
+    assert main(["pull", text]) == 2
+    err = capsys.readouterr().err
+    assert "hunter2" not in err and err.count("\n") == 1
+
+
+def test_layer_with_too_many_members_is_refused_early() -> None:
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        for i in range(img.MAX_LAYER_MEMBERS + 5):
+            tar.addfile(tarfile.TarInfo(f"f{i}"), io.BytesIO(b""))
+        data = b"\0asm\x01\0\0\0"
+        member = tarfile.TarInfo("plugin.wasm")
+        member.size = len(data)
+        tar.addfile(member, io.BytesIO(data))
+    with pytest.raises(UserError, match=r"more than \d+ entries"):
+        img.extract_plugin(gzip.compress(raw.getvalue()), "compat", "ref")

@@ -372,6 +372,8 @@ def load_suite(path: str | Path) -> Suite:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(f"cannot read suite: {exc.strerror}", str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise SuiteError(f"not UTF-8 text (byte {exc.start})", str(path)) from None
     try:
         doc = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
