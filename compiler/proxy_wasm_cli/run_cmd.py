@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from proxy_wasm_cli.deploy_group import deploy
+from proxy_wasm_cli.deploy_group import deploy, failure_policy_option
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import (
     LOCALHOST,
@@ -111,6 +111,7 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
     metavar="NAME=HOST:PORT[,h2]",
     help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.",
 )
+@failure_policy_option()
 def run_command(
     target: str,
     config: str | None,
@@ -121,6 +122,7 @@ def run_command(
     upstream: str | None,
     log_level: str,
     clusters: tuple[str, ...],
+    failure_policy: str,
 ) -> None:
     """Build TARGET and serve it through a local Envoy on 127.0.0.1.
 
@@ -160,6 +162,8 @@ def run_command(
             return resolved.path if same else build_python_filter(source)
 
         listener = deployment.listener(LISTENER, build, port=port)
+        for plugin in listener.plugins:
+            plugin.failure_policy = failure_policy
         for name in deployment.clusters:
             if name not in overrides:
                 click.echo(
@@ -172,7 +176,12 @@ def run_command(
         ]
     else:
         listener = ListenerSpec(
-            LISTENER, wasm_path=resolved.path, config=plugin_config, port=port, root_id=root_id
+            LISTENER,
+            wasm_path=resolved.path,
+            config=plugin_config,
+            port=port,
+            root_id=root_id,
+            failure_policy=failure_policy,
         )
     extra_clusters += [c for n, c in overrides.items() if n not in {e.name for e in extra_clusters}]
     if print_config:
