@@ -3,7 +3,8 @@
 Loading: ``proxy_wasm._dispatch.reset()``, bind a ``NullHost``, check the filter's imports as the
 build would (``proxy_wasm_compiler.graph.check_imports`` when available), then import the file
 afresh under a unique module name with its folder on ``sys.path`` (modules beside it are
-re-imported too). The emulator calls the dispatcher's ``proxy_on_*`` functions directly; a callback
+re-imported too) and refuse it, as the build does, if it registers no context. The emulator
+calls the dispatcher's ``proxy_on_*`` functions directly; a callback
 whose bit is clear in the SDK's callback mask is skipped exactly as the C shim skips it.
 
 Only one filter is live in the null runtime at a time: the SDK's dispatcher is process-global.
@@ -53,6 +54,20 @@ def check_imports(path: Path) -> None:
         check(path)
 
 
+def check_registration(path: Path) -> None:
+    """Refuse a filter that registers no context, as the build does (same message and type)."""
+    from proxy_wasm import _dispatch
+
+    try:
+        _dispatch.check_registration(path.stem)
+    except RuntimeError as exc:
+        try:
+            from proxy_wasm_compiler.errors import Location, UserError
+        except ImportError:
+            raise exc from None
+        raise UserError(str(exc), Location(str(path))) from None
+
+
 def _forget_siblings(folder: Path) -> None:
     folder = folder.resolve()
     for name, mod in list(sys.modules.items()):
@@ -94,4 +109,5 @@ def load(emulator: em.Emulator, filter: str | Path | ModuleType) -> ModuleType:
     except BaseException:
         del sys.modules[name]
         raise
+    check_registration(path)
     return module
