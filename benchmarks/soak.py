@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime
+import os
 import random
 import socket
 import sys
@@ -182,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join(timeout=15)
         alive = envoy.is_running()
+        elapsed = time.monotonic() - started
+        total = sum(load.status.values())
         kinds: dict[str, dict[int, int]] = collections.defaultdict(dict)
         for (kind, code), n in sorted(load.status.items()):
             kinds[kind][code] = n
@@ -198,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         "Answers by kind of request: "
         + "; ".join(f"{k}: {dict(v)}" for k, v in sorted(kinds.items())),
         "",
-        f"Envoy still running at the end: {alive}.",
+        f"Achieved {total / elapsed:.0f} requests/s (load average {os.getloadavg()[0]:.1f} at "
+        f"the end). Envoy still running at the end: {alive}.",
     ]
     print("\n".join(summary[-3:]))
     if not args.no_write:
