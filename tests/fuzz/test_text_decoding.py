@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from proxy_wasm import Action
+from proxy_wasm._serde import join_path, to_bytes, to_text
 from proxy_wasm.testing import Host
 
 FILTER = Path(__file__).parent / "filters" / "roundtrip_filter.py"
@@ -44,3 +48,20 @@ def test_non_utf8_values_round_trip(proxy_wasm_host: Callable[..., Host]) -> Non
         (b"x-copy", b"\xed\xa0\x80"),
     ]
     assert host.error_logs == []
+
+
+@given(st.binary(max_size=256))
+def test_to_text_round_trips_every_byte_string(raw: bytes) -> None:
+    text = to_text(raw)
+    assert to_bytes(text) == raw
+    assert join_path(text) == raw.replace(b".", b"\0")
+    if _is_utf8(raw):
+        assert text == raw.decode()
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
