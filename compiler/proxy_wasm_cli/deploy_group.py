@@ -6,13 +6,17 @@ the hub verbs it shares options with (``hub_cmd.py``, imported only when it runs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from proxy_wasm_cli.lazy import LazyGroup
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import (
+    DEFAULT_FAILURE_POLICY,
+    FAILURE_POLICIES,
     LOCALHOST,
     SHARED_VM_ID,
     UPSTREAM_CLUSTER,
@@ -28,6 +32,8 @@ from proxy_wasm_envoy.config import (
     sha256_file,
 )
 from proxy_wasm_envoy.source import check_proxy_wasm, resolve_module
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group("deploy", cls=LazyGroup, lazy={"istio": "proxy_wasm_cli.hub_cmd:deploy_istio_command"})
@@ -79,6 +85,18 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
     return computed
 
 
+def failure_policy_option() -> Callable[[F], F]:
+    """``--failure-policy``, shared by ``run`` and ``deploy envoy``."""
+    return click.option(
+        "--failure-policy",
+        type=click.Choice(FAILURE_POLICIES),
+        default=DEFAULT_FAILURE_POLICY,
+        show_default=True,
+        help="What Envoy does after the VM crashes (a trap): FAIL_RELOAD starts a new VM for the "
+        "next request, FAIL_CLOSED answers 503 until Envoy restarts, FAIL_OPEN skips the filter.",
+    )
+
+
 @deploy.command("envoy")
 @click.argument("target", required=False, metavar="[REF|FILE]")
 @click.option("--url", help="http(s) URL Envoy fetches the .wasm from (vm_config.code.remote).")
@@ -104,11 +122,7 @@ def resolve_sha256(target: str | None, sha256: str | None) -> str:
 @click.option("--name", default="proxy-wasm-python", show_default=True, help="Plugin name.")
 @click.option("--root-id", default="", help="PluginConfig.root_id.")
 @click.option("--vm-id", default="", help="VmConfig.vm_id (VMs with equal ids are shared).")
-@click.option(
-    "--failure-policy",
-    type=click.Choice(["FAIL_CLOSED", "FAIL_OPEN", "FAIL_RELOAD"]),
-    help="What Envoy does when the VM fails (default FAIL_CLOSED).",
-)
+@failure_policy_option()
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -146,7 +160,7 @@ def deploy_envoy(
     name: str,
     root_id: str,
     vm_id: str,
-    failure_policy: str | None,
+    failure_policy: str,
     port: int,
     admin_port: int,
     upstream: str,

@@ -418,7 +418,7 @@ def _print_table(table: Table, n: int) -> None:
 @click.option(
     "--fail-strategy",
     type=click.Choice(istio.FAIL_STRATEGIES),
-    help="What happens when the plugin fails fatally (Istio default FAIL_CLOSE).",
+    help="What happens when the plugin's VM crashes (default FAIL_RELOAD: a new VM).",
 )
 @click.option(
     "--selector",

@@ -16,6 +16,7 @@ from types import FrameType
 
 import click
 
+from proxy_wasm_cli.deploy_group import failure_policy_option
 from proxy_wasm_compiler.errors import ToolError, UserError
 from proxy_wasm_envoy.config import ClusterSpec, load_config_option, parse_host_port
 from proxy_wasm_envoy.logs import LogRecord
@@ -97,6 +98,7 @@ def _printer(color: bool) -> Callable[[LogRecord], None]:
     metavar="NAME=HOST:PORT[,h2]",
     help="A cluster the filter calls out to (h2: HTTP/2, for gRPC). Repeatable.",
 )
+@failure_policy_option()
 @click.option(
     "--native",
     is_flag=True,
@@ -117,6 +119,7 @@ def run_command(
     upstream: str | None,
     log_level: str,
     clusters: tuple[str, ...],
+    failure_policy: str,
     native: bool,
     pdb: bool,
 ) -> None:
@@ -167,6 +170,7 @@ def run_command(
         root_id=root_id,
         upstream=parse_host_port(upstream, "--upstream") if upstream else None,
         clusters=[parse_cluster_option(value) for value in clusters],
+        failure_policy=failure_policy,
     )
     for note in plan.notes:
         click.echo(note, err=True)

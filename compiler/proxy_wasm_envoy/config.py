@@ -31,6 +31,9 @@ HTTP_WASM = "envoy.filters.http.wasm"
 NETWORK_WASM = "envoy.filters.network.wasm"
 V8 = "envoy.wasm.runtime.v8"
 FAILURE_POLICIES = ("FAIL_CLOSED", "FAIL_OPEN", "FAIL_RELOAD")
+#: ``PluginConfig.failure_policy`` unless told otherwise: after a VM crash (a trap), Envoy starts
+#: a new VM for the next request (Envoy's own default, FAIL_CLOSED, answers 503 until restart).
+DEFAULT_FAILURE_POLICY = "FAIL_RELOAD"
 #: Name of the built-in upstream (echo server) cluster.
 UPSTREAM_CLUSTER = "upstream"
 #: The vm_id of the plugins of a module built from several filters: Envoy then runs one VM per
@@ -143,7 +146,8 @@ class PluginSpec:
     root_id: str = ""
     vm_id: str = ""
     vm_config: str | bytes | Mapping[str, Any] | None = None
-    failure_policy: str | None = None
+    #: FAIL_RELOAD, FAIL_CLOSED or FAIL_OPEN (``open`` works too); None: Envoy's default.
+    failure_policy: str | None = DEFAULT_FAILURE_POLICY
     allow_on_headers_stop_iteration: bool | None = None
     remote: RemoteCode | None = None
     environment: Mapping[str, str] | None = None
@@ -202,7 +206,7 @@ class ListenerSpec:
     root_id: str = ""
     vm_id: str = ""
     vm_config: str | bytes | Mapping[str, Any] | None = None
-    failure_policy: str | None = None
+    failure_policy: str | None = DEFAULT_FAILURE_POLICY
     allow_on_headers_stop_iteration: bool | None = None
     plugins: list[PluginSpec] = field(default_factory=list)
     route_timeout_seconds: float = 15.0
@@ -446,7 +450,7 @@ def remote_plugin(
     name: str = "proxy-wasm-python",
     root_id: str = "",
     vm_id: str = "",
-    failure_policy: str | None = None,
+    failure_policy: str | None = DEFAULT_FAILURE_POLICY,
     cluster: ClusterSpec | None = None,
 ) -> tuple[PluginSpec, ClusterSpec]:
     """A plugin whose code Envoy fetches from ``url`` (checked against ``sha256``)."""

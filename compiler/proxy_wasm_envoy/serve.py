@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from proxy_wasm_envoy.config import (
+    DEFAULT_FAILURE_POLICY,
     LOCALHOST,
     SHARED_VM_ID,
     UPSTREAM_CLUSTER,
@@ -89,11 +90,13 @@ def plan_serve(
     root_id: str = "",
     upstream: tuple[str, int] | None = None,
     clusters: Sequence[ClusterSpec] = (),
+    failure_policy: str | None = DEFAULT_FAILURE_POLICY,
 ) -> ServePlan:
     """Resolve ``target`` (build a filter, pull a reference), check it, and plan the listener.
 
     ``config`` is the plugin configuration as JSON text (``None``: the folder's, or none);
-    ``clusters`` send the filter's named clusters to real servers.
+    ``clusters`` send the filter's named clusters to real servers; ``failure_policy`` is what
+    Envoy does after the filter's VM crashes (every plugin of the listener).
     """
     resolved = resolve_module(target)
     check_proxy_wasm(resolved)
@@ -115,6 +118,8 @@ def plan_serve(
             return resolved.path if same else build_python_filter(source)
 
         listener = deployment.listener(LISTENER, build, port=port)
+        for plugin in listener.plugins:
+            plugin.failure_policy = failure_policy
         notes += [
             f"cluster {name!r} is served by the echo upstream "
             f"(--cluster {name}=HOST:PORT[,h2] sends it elsewhere)"
@@ -133,13 +138,19 @@ def plan_serve(
                     name=rid,
                     root_id=rid,
                     vm_id=SHARED_VM_ID,
+                    failure_policy=failure_policy,
                 )
                 for rid in root_ids
             ]
             listener = ListenerSpec(LISTENER, port=port, plugins=plugins)
         else:
             listener = ListenerSpec(
-                LISTENER, wasm_path=resolved.path, config=config, port=port, root_id=root_id
+                LISTENER,
+                wasm_path=resolved.path,
+                config=config,
+                port=port,
+                root_id=root_id,
+                failure_policy=failure_policy,
             )
     planned += [c for n, c in overrides.items() if n not in {p.name for p in planned}]
     return ServePlan(resolved, listener, planned, upstream, notes)

@@ -36,6 +36,18 @@ class _QuietHTTPServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, quiet, and TCP_NODELAY: a response is written in two small
+    sends (headers, then body), and with Nagle's algorithm the second waits for the client's
+    delayed ACK, about 40 ms per request on a kept-alive connection."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 class _Server:
     handler: type[BaseHTTPRequestHandler]
 
@@ -81,12 +93,8 @@ class _Server:
         self.stop()
 
 
-class _EchoHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _EchoHandler(_Handler):
     server_version = "proxy-wasm-echo"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def _handle(self) -> None:
         if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
@@ -165,12 +173,7 @@ class EchoServer(_Server):
         return self.start()
 
 
-class _StaticHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _StaticHandler(_Handler):
     def do_GET(self) -> None:
         owner = getattr(self.server, "owner", None)
         assert isinstance(owner, StaticServer)
@@ -207,12 +210,7 @@ class StaticServer(_Server):
         return self.start()
 
 
-class _ScriptedHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
+class _ScriptedHandler(_Handler):
     def _handle(self) -> None:
         owner = getattr(self.server, "owner", None)
         assert isinstance(owner, ScriptedServer)

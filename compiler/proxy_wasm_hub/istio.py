@@ -16,6 +16,9 @@ API_VERSION = "extensions.istio.io/v1alpha1"
 KIND = "WasmPlugin"
 PHASES = ("UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS")
 FAIL_STRATEGIES = ("FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD")
+#: ``failStrategy`` unless told otherwise: a crashed VM is replaced for the next request (the same
+#: default as ``proxy-wasm run`` and ``deploy envoy``; Istio's own is FAIL_CLOSE).
+DEFAULT_FAIL_STRATEGY = "FAIL_RELOAD"
 PULL_POLICIES = ("IfNotPresent", "Always")
 PLUGIN_TYPES = ("HTTP", "NETWORK")
 MATCH_MODES = ("CLIENT", "SERVER", "CLIENT_AND_SERVER")
@@ -168,8 +171,7 @@ def wasm_plugin(
         spec["phase"] = phase
     if priority is not None:
         spec["priority"] = priority
-    if fail_strategy:
-        spec["failStrategy"] = fail_strategy
+    spec["failStrategy"] = fail_strategy or DEFAULT_FAIL_STRATEGY
     if plugin_type:
         spec["type"] = plugin_type
     if match:

@@ -1,5 +1,7 @@
 """Encoding helpers shared by the SDK: property paths, header pairs, the pairs wire format.
 
+Text conversions (:func:`to_text`, :func:`to_bytes`) follow :mod:`proxy_wasm.headers`.
+
 Limits are checked here, before the host is called (Envoy would turn an oversized map into an
 empty one without an error): at most ``MAX_PAIRS`` pairs and ``MAX_PAIRS_BYTES`` serialized bytes.
 """
@@ -25,12 +27,22 @@ MAX_PAIRS_BYTES = 1 << 20
 """Most serialized bytes a host accepts for one map (``PROXY_WASM_HOST_PAIRS_MAX_BYTES``)."""
 
 
+TEXT_ERRORS = "surrogateescape"
+"""The codec error handler of every SDK text conversion (see :mod:`proxy_wasm.headers`)."""
+
+
+def to_text(raw: bytes) -> str:
+    """Decode wire bytes as UTF-8, non-UTF-8 bytes as lone surrogates (never fails)."""
+    return raw.decode("utf-8", TEXT_ERRORS)
+
+
 def to_bytes(value: str | bytes | bytearray | memoryview) -> bytes:
-    """Return ``value`` as bytes: ``str`` is encoded as UTF-8, bytes-likes are copied."""
+    """Return ``value`` as bytes: ``str`` is encoded as UTF-8 (the inverse of :func:`to_text`),
+    bytes-likes are copied."""
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
-        return value.encode()
+        return value.encode("utf-8", TEXT_ERRORS)
     if isinstance(value, bytearray | memoryview):
         return bytes(value)
     raise TypeError(f"expected str or bytes, got {type(value).__name__}")
@@ -43,7 +55,7 @@ def join_path(path: PathLike) -> bytes:
     (``["metadata", "filter_metadata", "envoy.lb"]``).
     """
     if isinstance(path, str):
-        return path.replace(".", "\0").encode()
+        return to_bytes(path.replace(".", "\0"))
     if isinstance(path, bytes):
         return path
     return b"\0".join([to_bytes(p) for p in path])
@@ -76,8 +88,8 @@ def check_limits(pairs: Sequence[tuple[bytes, bytes]], what: str = "pairs") -> N
 
 
 def decode_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    """Decode byte pairs as UTF-8 text (use the ``_bytes`` APIs for non-UTF-8 values)."""
-    return [(k.decode(), v.decode()) for k, v in pairs]
+    """Decode byte pairs as text with :func:`to_text` (round-trips through :func:`to_bytes`)."""
+    return [(to_text(k), to_text(v)) for k, v in pairs]
 
 
 def serialize_pairs(pairs: Iterable[tuple[bytes, bytes]]) -> bytes:

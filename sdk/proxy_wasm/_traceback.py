@@ -58,16 +58,36 @@ def _exception_line(exc: BaseException) -> str:
     return f"{name}: {text}\n" if text else f"{name}\n"
 
 
+_RECURSIVE_CUTOFF = 3  # the stdlib's: more identical frames in a row become one line
+
+
+def _repeated(count: int) -> str:
+    count -= _RECURSIVE_CUTOFF
+    return f"  [Previous line repeated {count} more time{'s' if count > 1 else ''}]\n"
+
+
 def _frames(tb: TracebackType | None) -> list[str]:
     out = []
+    last: tuple[str, int, str] | None = None
+    count = 0
     while tb is not None:
         code = tb.tb_frame.f_code
         lineno = tb.tb_lineno
+        tb = tb.tb_next
+        here = (code.co_filename, lineno, code.co_name)
+        if here != last:
+            if count > _RECURSIVE_CUTOFF:
+                out.append(_repeated(count))
+            last, count = here, 0
+        count += 1
+        if count > _RECURSIVE_CUTOFF:
+            continue
         out.append(f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n')
         line = source_line(code.co_filename, lineno)
         if line:
             out.append(f"    {line}\n")
-        tb = tb.tb_next
+    if count > _RECURSIVE_CUTOFF:
+        out.append(_repeated(count))
     return out
 
 

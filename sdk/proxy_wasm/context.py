@@ -21,7 +21,7 @@ from __future__ import annotations
 from . import _host as _h
 from . import _state
 from . import headers as _hm
-from ._serde import decode_pairs, encode_pairs, join_path, seconds_to_ms, to_bytes
+from ._serde import decode_pairs, encode_pairs, join_path, seconds_to_ms, to_bytes, to_text
 from ._timers import Timers as _Timers
 from .errors import BadArgument, NotFound, buffer_unavailable
 from .headers import Headers
@@ -66,7 +66,7 @@ def _set_buffer(buffer_type: int, start: int, size: int, value: bytes) -> None:
 
 
 def _metadata(map_type: int) -> list[tuple[str, bytes]]:
-    return [(k.decode(), v) for k, v in _hm.get_pairs(map_type)]
+    return [(to_text(k), v) for k, v in _hm.get_pairs(map_type)]
 
 
 class BaseContext:
@@ -130,7 +130,7 @@ class BaseContext:
     # -- shared data ----------------------------------------------------------------------------
     def get_shared_data(self, key: str) -> tuple[bytes | None, int | None]:
         """Return ``(value, cas)`` of a shared-data key, ``(None, None)`` when absent."""
-        result = _h.host.proxy_get_shared_data(key.encode())
+        result = _h.host.proxy_get_shared_data(to_bytes(key))
         if result is None:
             return None, None
         return result
@@ -142,17 +142,17 @@ class BaseContext:
         raises :class:`~proxy_wasm.errors.CasMismatch`: read again, then retry.
         """
         _h.host.proxy_set_shared_data(
-            key.encode(), b"" if value is None else to_bytes(value), cas or 0
+            to_bytes(key), b"" if value is None else to_bytes(value), cas or 0
         )
 
     # -- shared queues --------------------------------------------------------------------------
     def register_shared_queue(self, name: str) -> int:
         """Create (or open) a queue of this VM; ``on_queue_ready`` fires on this root context."""
-        return _h.host.proxy_register_shared_queue(name.encode())
+        return _h.host.proxy_register_shared_queue(to_bytes(name))
 
     def resolve_shared_queue(self, vm_id: str, name: str) -> int | None:
         """Return the id of an existing queue of VM ``vm_id``, or ``None``."""
-        return _h.host.proxy_resolve_shared_queue(vm_id.encode(), name.encode())
+        return _h.host.proxy_resolve_shared_queue(to_bytes(vm_id), to_bytes(name))
 
     def enqueue_shared_queue(self, queue_id: int, value: str | bytes) -> None:
         """Append ``value`` to a queue."""
@@ -177,7 +177,7 @@ class BaseContext:
         seconds. The response arrives as :meth:`on_http_call_response` on this context.
         """
         token = _h.host.proxy_http_call(
-            upstream.encode(),
+            to_bytes(upstream),
             encode_pairs(headers, "HTTP call headers"),
             b"" if body is None else to_bytes(body),
             encode_pairs(trailers, "HTTP call trailers"),
@@ -203,7 +203,7 @@ class BaseContext:
     def get_http_call_response_header(self, name: str) -> str | None:
         """Return the first value of a callout response header, or ``None``."""
         value = _hm.get_value(MapType.HTTP_CALL_RESPONSE_HEADERS, name)
-        return None if value is None else value.decode()
+        return None if value is None else to_text(value)
 
     def get_http_call_response_body(
         self, start: int = 0, max_size: int | None = None
@@ -236,8 +236,8 @@ class BaseContext:
         """
         token = _h.host.proxy_grpc_call(
             to_bytes(upstream),
-            service.encode(),
-            method.encode(),
+            to_bytes(service),
+            to_bytes(method),
             encode_pairs(initial_metadata, "gRPC initial metadata"),
             message,
             seconds_to_ms(timeout, "timeout"),
@@ -251,8 +251,8 @@ class BaseContext:
         """Open a gRPC stream; return its token. Its events arrive on this context."""
         token = _h.host.proxy_grpc_stream(
             to_bytes(upstream),
-            service.encode(),
-            method.encode(),
+            to_bytes(service),
+            to_bytes(method),
             encode_pairs(initial_metadata, "gRPC initial metadata"),
         )
         _state.state.grpc_streams[token] = self
@@ -307,7 +307,7 @@ class BaseContext:
     def get_grpc_status(self) -> tuple[int, str]:
         """Return ``(status_code, message)`` of the last callout (HTTP call or gRPC close)."""
         code, message = _h.host.proxy_get_status()
-        return code, message.decode("utf-8", "replace")
+        return code, to_text(message)
 
     # -- foreign functions ----------------------------------------------------------------------
     def call_foreign_function(self, name: str, arguments: bytes = b"") -> bytes:
@@ -316,7 +316,7 @@ class BaseContext:
         Raises :class:`~proxy_wasm.NotFound` (naming the function) when the host has none.
         """
         try:
-            return _h.host.proxy_call_foreign_function(name.encode(), arguments)
+            return _h.host.proxy_call_foreign_function(to_bytes(name), arguments)
         except NotFound as exc:
             raise NotFound(f"the host has no foreign function {name!r}", call=exc.call) from None
 
@@ -461,7 +461,7 @@ class HttpContext(BaseContext):
 
     def get_http_request_headers_bytes(self) -> list[tuple[str, bytes]]:
         """Return the request headers with values as bytes."""
-        return [(k.decode(), v) for k, v in _hm.get_pairs(_REQUEST_HEADERS)]
+        return [(to_text(k), v) for k, v in _hm.get_pairs(_REQUEST_HEADERS)]
 
     def set_http_request_headers(self, pairs: PairsLike) -> None:
         """Replace all request headers with ``pairs`` (a mapping or ``(name, value)`` tuples)."""
@@ -474,7 +474,7 @@ class HttpContext(BaseContext):
     def get_http_request_header(self, name: str) -> str | None:
         """Return the first value of request header ``name``, or ``None`` when absent."""
         value = _hm.get_value(_REQUEST_HEADERS, name)
-        return None if value is None else value.decode()
+        return None if value is None else to_text(value)
 
     def get_http_request_header_bytes(self, name: str) -> bytes | None:
         """Return the first value of request header ``name`` as bytes, or ``None``."""
@@ -485,7 +485,7 @@ class HttpContext(BaseContext):
         if value is None:
             _hm.remove_value(_REQUEST_HEADERS, name)
         else:
-            _hm.replace_value(_REQUEST_HEADERS, name, value.encode())
+            _hm.replace_value(_REQUEST_HEADERS, name, to_bytes(value))
 
     def set_http_request_header_bytes(self, name: str, value: bytes | None) -> None:
         """Set request header ``name`` to a bytes value; ``None`` removes it."""
@@ -496,7 +496,7 @@ class HttpContext(BaseContext):
 
     def add_http_request_header(self, name: str, value: str) -> None:
         """Add a value for request header ``name``, keeping existing values."""
-        _hm.add_value(_REQUEST_HEADERS, name, value.encode())
+        _hm.add_value(_REQUEST_HEADERS, name, to_bytes(value))
 
     def add_http_request_header_bytes(self, name: str, value: bytes) -> None:
         """Add a bytes value for request header ``name``, keeping existing values."""
@@ -513,7 +513,7 @@ class HttpContext(BaseContext):
 
     def get_http_request_trailers_bytes(self) -> list[tuple[str, bytes]]:
         """Return the request trailers with values as bytes."""
-        return [(k.decode(), v) for k, v in _hm.get_pairs(_REQUEST_TRAILERS)]
+        return [(to_text(k), v) for k, v in _hm.get_pairs(_REQUEST_TRAILERS)]
 
     def set_http_request_trailers(self, pairs: PairsLike) -> None:
         """Replace all request trailers with ``pairs`` (a mapping or ``(name, value)`` tuples)."""
@@ -526,7 +526,7 @@ class HttpContext(BaseContext):
     def get_http_request_trailer(self, name: str) -> str | None:
         """Return the first value of request trailer ``name``, or ``None`` when absent."""
         value = _hm.get_value(_REQUEST_TRAILERS, name)
-        return None if value is None else value.decode()
+        return None if value is None else to_text(value)
 
     def get_http_request_trailer_bytes(self, name: str) -> bytes | None:
         """Return the first value of request trailer ``name`` as bytes, or ``None``."""
@@ -537,7 +537,7 @@ class HttpContext(BaseContext):
         if value is None:
             _hm.remove_value(_REQUEST_TRAILERS, name)
         else:
-            _hm.replace_value(_REQUEST_TRAILERS, name, value.encode())
+            _hm.replace_value(_REQUEST_TRAILERS, name, to_bytes(value))
 
     def set_http_request_trailer_bytes(self, name: str, value: bytes | None) -> None:
         """Set request trailer ``name`` to a bytes value; ``None`` removes it."""
@@ -548,7 +548,7 @@ class HttpContext(BaseContext):
 
     def add_http_request_trailer(self, name: str, value: str) -> None:
         """Add a value for request trailer ``name``, keeping existing values."""
-        _hm.add_value(_REQUEST_TRAILERS, name, value.encode())
+        _hm.add_value(_REQUEST_TRAILERS, name, to_bytes(value))
 
     def add_http_request_trailer_bytes(self, name: str, value: bytes) -> None:
         """Add a bytes value for request trailer ``name``, keeping existing values."""
@@ -565,7 +565,7 @@ class HttpContext(BaseContext):
 
     def get_http_response_headers_bytes(self) -> list[tuple[str, bytes]]:
         """Return the response headers with values as bytes."""
-        return [(k.decode(), v) for k, v in _hm.get_pairs(_RESPONSE_HEADERS)]
+        return [(to_text(k), v) for k, v in _hm.get_pairs(_RESPONSE_HEADERS)]
 
     def set_http_response_headers(self, pairs: PairsLike) -> None:
         """Replace all response headers with ``pairs`` (a mapping or ``(name, value)`` tuples)."""
@@ -578,7 +578,7 @@ class HttpContext(BaseContext):
     def get_http_response_header(self, name: str) -> str | None:
         """Return the first value of response header ``name``, or ``None`` when absent."""
         value = _hm.get_value(_RESPONSE_HEADERS, name)
-        return None if value is None else value.decode()
+        return None if value is None else to_text(value)
 
     def get_http_response_header_bytes(self, name: str) -> bytes | None:
         """Return the first value of response header ``name`` as bytes, or ``None``."""
@@ -589,7 +589,7 @@ class HttpContext(BaseContext):
         if value is None:
             _hm.remove_value(_RESPONSE_HEADERS, name)
         else:
-            _hm.replace_value(_RESPONSE_HEADERS, name, value.encode())
+            _hm.replace_value(_RESPONSE_HEADERS, name, to_bytes(value))
 
     def set_http_response_header_bytes(self, name: str, value: bytes | None) -> None:
         """Set response header ``name`` to a bytes value; ``None`` removes it."""
@@ -600,7 +600,7 @@ class HttpContext(BaseContext):
 
     def add_http_response_header(self, name: str, value: str) -> None:
         """Add a value for response header ``name``, keeping existing values."""
-        _hm.add_value(_RESPONSE_HEADERS, name, value.encode())
+        _hm.add_value(_RESPONSE_HEADERS, name, to_bytes(value))
 
     def add_http_response_header_bytes(self, name: str, value: bytes) -> None:
         """Add a bytes value for response header ``name``, keeping existing values."""
@@ -617,7 +617,7 @@ class HttpContext(BaseContext):
 
     def get_http_response_trailers_bytes(self) -> list[tuple[str, bytes]]:
         """Return the response trailers with values as bytes."""
-        return [(k.decode(), v) for k, v in _hm.get_pairs(_RESPONSE_TRAILERS)]
+        return [(to_text(k), v) for k, v in _hm.get_pairs(_RESPONSE_TRAILERS)]
 
     def set_http_response_trailers(self, pairs: PairsLike) -> None:
         """Replace all response trailers with ``pairs`` (a mapping or ``(name, value)`` tuples)."""
@@ -630,7 +630,7 @@ class HttpContext(BaseContext):
     def get_http_response_trailer(self, name: str) -> str | None:
         """Return the first value of response trailer ``name``, or ``None`` when absent."""
         value = _hm.get_value(_RESPONSE_TRAILERS, name)
-        return None if value is None else value.decode()
+        return None if value is None else to_text(value)
 
     def get_http_response_trailer_bytes(self, name: str) -> bytes | None:
         """Return the first value of response trailer ``name`` as bytes, or ``None``."""
@@ -641,7 +641,7 @@ class HttpContext(BaseContext):
         if value is None:
             _hm.remove_value(_RESPONSE_TRAILERS, name)
         else:
-            _hm.replace_value(_RESPONSE_TRAILERS, name, value.encode())
+            _hm.replace_value(_RESPONSE_TRAILERS, name, to_bytes(value))
 
     def set_http_response_trailer_bytes(self, name: str, value: bytes | None) -> None:
         """Set response trailer ``name`` to a bytes value; ``None`` removes it."""
@@ -652,7 +652,7 @@ class HttpContext(BaseContext):
 
     def add_http_response_trailer(self, name: str, value: str) -> None:
         """Add a value for response trailer ``name``, keeping existing values."""
-        _hm.add_value(_RESPONSE_TRAILERS, name, value.encode())
+        _hm.add_value(_RESPONSE_TRAILERS, name, to_bytes(value))
 
     def add_http_response_trailer_bytes(self, name: str, value: bytes) -> None:
         """Add a bytes value for response trailer ``name``, keeping existing values."""

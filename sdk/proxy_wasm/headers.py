@@ -1,18 +1,25 @@
 """Header maps: the functions behind the context accessors, and the :class:`Headers` view.
 
 Both go through the same host calls, so the view has no behaviour of its own: names are
-lower-cased (as Envoy does), values are ``str`` (UTF-8) with ``bytes`` twins, repeated headers
-keep every value, and a map that is not available in the current callback raises
-:class:`~proxy_wasm.errors.BadArgument` saying so (e.g. request headers during the response
-phase).
+lower-cased (as Envoy does), values are ``str`` (see *Text* below) with ``bytes`` twins,
+repeated headers keep every value, and a map that is not available in the current callback
+raises :class:`~proxy_wasm.errors.BadArgument` saying so (e.g. request headers during the
+response phase).
 
 All calls act on the context the host is currently calling (its *effective* context).
+
+*Text*: header names and values, trailers and properties are octets on the wire (RFC 9110 lets a
+client send any byte but NUL/CR/LF in a value, and Envoy passes them on). The SDK's ``str``
+getters decode them as UTF-8 with the ``surrogateescape`` error handler (PEP 383), so they never
+fail, and ``str`` setters encode the same way: a value read with a ``str`` getter and written back
+with a ``str`` setter sends exactly the bytes that arrived. A byte that is not UTF-8 shows up as
+a lone surrogate (``"caf\\udce9"`` for ``b"caf\\xe9"``); the ``_bytes`` twins give the raw bytes.
 """
 
 from __future__ import annotations
 
 from . import _host as _h
-from ._serde import check_limits, encode_pairs
+from ._serde import check_limits, encode_pairs, to_bytes, to_text
 from .errors import MAP_NAMES, BadArgument, map_unavailable
 
 TYPE_CHECKING = False
@@ -51,7 +58,7 @@ def set_byte_pairs(map_type: int, pairs: list[tuple[bytes, bytes]]) -> None:
 def get_value(map_type: int, name: str) -> bytes | None:
     """Return the first value of ``name`` (as Envoy does), or ``None`` when absent."""
     try:
-        return _h.host.proxy_get_header_map_value(map_type, name.lower().encode())
+        return _h.host.proxy_get_header_map_value(map_type, to_bytes(name.lower()))
     except BadArgument:
         raise map_unavailable(map_type, "proxy_get_header_map_value") from None
 
@@ -59,7 +66,7 @@ def get_value(map_type: int, name: str) -> bytes | None:
 def replace_value(map_type: int, name: str, value: bytes) -> None:
     """Set ``name`` to the single value ``value`` (adds it when absent)."""
     try:
-        _h.host.proxy_replace_header_map_value(map_type, name.lower().encode(), value)
+        _h.host.proxy_replace_header_map_value(map_type, to_bytes(name.lower()), value)
     except BadArgument:
         raise map_unavailable(map_type, "proxy_replace_header_map_value") from None
 
@@ -67,7 +74,7 @@ def replace_value(map_type: int, name: str, value: bytes) -> None:
 def add_value(map_type: int, name: str, value: bytes) -> None:
     """Add one more value for ``name``, keeping existing ones."""
     try:
-        _h.host.proxy_add_header_map_value(map_type, name.lower().encode(), value)
+        _h.host.proxy_add_header_map_value(map_type, to_bytes(name.lower()), value)
     except BadArgument:
         raise map_unavailable(map_type, "proxy_add_header_map_value") from None
 
@@ -75,7 +82,7 @@ def add_value(map_type: int, name: str, value: bytes) -> None:
 def remove_value(map_type: int, name: str) -> None:
     """Remove every value of ``name`` (no error when absent, as in Envoy)."""
     try:
-        _h.host.proxy_remove_header_map_value(map_type, name.lower().encode())
+        _h.host.proxy_remove_header_map_value(map_type, to_bytes(name.lower()))
     except BadArgument:
         raise map_unavailable(map_type, "proxy_remove_header_map_value") from None
 
@@ -103,12 +110,12 @@ class Headers:
         value = get_value(self.map_type, name)
         if value is None:
             raise KeyError(name)
-        return value.decode()
+        return to_text(value)
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """Return the first value of ``name``, or ``default`` when absent."""
         value = get_value(self.map_type, name)
-        return default if value is None else value.decode()
+        return default if value is None else to_text(value)
 
     def get_bytes(self, name: str) -> bytes | None:
         """Return the first value of ``name`` as bytes, or ``None`` when absent."""
@@ -116,12 +123,12 @@ class Headers:
 
     def get_all(self, name: str) -> list[str]:
         """Return every value of ``name``, in order (empty when absent)."""
-        key = name.lower().encode()
-        return [v.decode() for k, v in get_pairs(self.map_type) if k == key]
+        key = to_bytes(name.lower())
+        return [to_text(v) for k, v in get_pairs(self.map_type) if k == key]
 
     def get_all_bytes(self, name: str) -> list[bytes]:
         """Return every value of ``name`` as bytes, in order."""
-        key = name.lower().encode()
+        key = to_bytes(name.lower())
         return [v for k, v in get_pairs(self.map_type) if k == key]
 
     def __contains__(self, name: object) -> bool:
@@ -130,7 +137,7 @@ class Headers:
         return get_value(self.map_type, name) is not None
 
     def __setitem__(self, name: str, value: str | bytes) -> None:
-        replace_value(self.map_type, name, value.encode() if isinstance(value, str) else value)
+        replace_value(self.map_type, name, to_bytes(value))
 
     def set(self, name: str, value: str | bytes | None) -> None:
         """Replace every value of ``name`` with ``value``; ``None`` removes the header."""
@@ -141,7 +148,7 @@ class Headers:
 
     def add(self, name: str, value: str | bytes) -> None:
         """Add a value for ``name``, keeping the existing ones."""
-        add_value(self.map_type, name, value.encode() if isinstance(value, str) else value)
+        add_value(self.map_type, name, to_bytes(value))
 
     def __delitem__(self, name: str) -> None:
         remove_value(self.map_type, name)
@@ -158,11 +165,11 @@ class Headers:
 
     def keys(self) -> list[str]:
         """Return the distinct header names, in order of first appearance."""
-        return list(dict.fromkeys(k.decode() for k, _ in get_pairs(self.map_type)))
+        return list(dict.fromkeys(to_text(k) for k, _ in get_pairs(self.map_type)))
 
     def items(self) -> list[tuple[str, str]]:
         """Return every ``(name, value)`` pair, repeated names included."""
-        return [(k.decode(), v.decode()) for k, v in get_pairs(self.map_type)]
+        return [(to_text(k), to_text(v)) for k, v in get_pairs(self.map_type)]
 
     def items_bytes(self) -> list[tuple[bytes, bytes]]:
         """Return every pair as bytes."""

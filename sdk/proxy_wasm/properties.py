@@ -2,8 +2,10 @@
 
 ``proxy_wasm.properties.request_path()`` returns a ``str`` (or ``None`` when the host has no
 value in this callback). Values are decoded as Envoy serializes them (ABI §8.3): strings raw
-(UTF-8), integers as 8 bytes little-endian, booleans as one byte, durations and timestamps as
-int64 nanoseconds, maps in the pairs format. The generic getters (:func:`get_string`,
+(UTF-8; a byte that is not UTF-8 becomes a lone surrogate, so decoding never fails and a str
+setter sends the same bytes back, see :mod:`proxy_wasm.headers`), integers as 8 bytes
+little-endian, booleans as one byte, durations and timestamps as int64 nanoseconds, maps in the
+pairs format. The generic getters (:func:`get_string`,
 :func:`get_int`, ...) take any path, as a list of segments or a dotted string.
 
 Request properties are valid in HTTP callbacks; ``response.*`` after the response starts;
@@ -13,7 +15,7 @@ Request properties are valid in HTTP callbacks; ``response.*`` after the respons
 from __future__ import annotations
 
 from . import _host as _h
-from ._serde import deserialize_pairs, join_path
+from ._serde import deserialize_pairs, join_path, to_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,8 +24,8 @@ if TYPE_CHECKING:
 
 # -- decoding (pure) -------------------------------------------------------------------------------
 def decode_string(raw: bytes) -> str:
-    """Decode a string property (UTF-8)."""
-    return raw.decode()
+    """Decode a string property (UTF-8, never fails: see the module docstring)."""
+    return to_text(raw)
 
 
 def decode_int(raw: bytes) -> int:
@@ -59,12 +61,12 @@ def decode_float(raw: bytes) -> float:
 
 def decode_map(raw: bytes) -> dict[str, str]:
     """Decode a map property (pairs format); a repeated key keeps its last value."""
-    return {k.decode(): v.decode() for k, v in deserialize_pairs(raw)}
+    return {to_text(k): to_text(v) for k, v in deserialize_pairs(raw)}
 
 
 def decode_list(raw: bytes) -> list[str]:
     """Decode a list property (pairs format, values in the key slot)."""
-    return [k.decode() for k, _ in deserialize_pairs(raw)]
+    return [to_text(k) for k, _ in deserialize_pairs(raw)]
 
 
 # -- generic getters -------------------------------------------------------------------------------
@@ -76,7 +78,7 @@ def get_bytes(path: PathLike) -> bytes | None:
 def get_string(path: PathLike) -> str | None:
     """Return a string property."""
     raw = _h.host.proxy_get_property(join_path(path))
-    return None if raw is None else raw.decode()
+    return None if raw is None else to_text(raw)
 
 
 def get_int(path: PathLike) -> int | None:

@@ -84,3 +84,17 @@ def test_a_replaced_traceback_starts_where_the_caller_says() -> None:
     assert exc.__traceback__ is not None and exc.__traceback__.tb_next is not None
     text = format_exception(exc, exc.__traceback__.tb_next)
     assert "in raised" not in text.split("direct cause")[1]
+
+
+def recurse(n: int) -> int:
+    missing: dict[str, int] = {}
+    return recurse(n + 1) if n < 200 else missing["deep"]
+
+
+def test_repeated_frames_collapse_like_the_stdlib() -> None:
+    # a runaway recursion is a few lines, not one per frame (it was ~800 lines in a module)
+    exc = raised(lambda: recurse(0))
+    text = format_exception(exc)
+    assert text == stdlib_text(exc)
+    assert "[Previous line repeated 198 more times]" in text
+    assert len(text.splitlines()) < 20

@@ -3,9 +3,9 @@
 Loading: ``proxy_wasm._dispatch.reset()``, bind a ``NullHost``, check the filter's imports as the
 build would (the :class:`~proxy_wasm.testing.builder.Builder`'s ``check_imports``, when a builder
 is installed), then import the file afresh under a unique module name with its folder on
-``sys.path`` (modules beside it are re-imported too). The emulator calls the dispatcher's
-``proxy_on_*`` functions directly; a callback whose bit is clear in the SDK's callback mask is
-skipped exactly as the C shim skips it.
+``sys.path`` (modules beside it are re-imported too), and refuse it, as the build does, if it
+registers no context. The emulator calls the dispatcher's ``proxy_on_*`` functions directly; a
+callback whose bit is clear in the SDK's callback mask is skipped exactly as the C shim skips it.
 
 While the filter runs (its import and every callback), ``sys.stdout`` and ``sys.stderr`` are
 streams that log: each ``write`` becomes one info (stdout) or error (stderr) entry without its
@@ -111,6 +111,20 @@ def check_imports(path: Path) -> None:
         builder.check_imports(path)
 
 
+def check_registration(path: Path) -> None:
+    """Refuse a filter that registers no context, as the build does (same message and type)."""
+    from proxy_wasm import _dispatch
+
+    try:
+        _dispatch.check_registration(path.stem)
+    except RuntimeError as exc:
+        try:
+            from proxy_wasm_compiler.errors import Location, UserError
+        except ImportError:
+            raise exc from None
+        raise UserError(str(exc), Location(str(path))) from None
+
+
 def _forget_siblings(folder: Path) -> None:
     folder = folder.resolve()
     for name, mod in list(sys.modules.items()):
@@ -161,4 +175,5 @@ def load(
     except BaseException:
         del sys.modules[name]
         raise
+    check_registration(path)
     return module
