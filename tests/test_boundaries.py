@@ -26,8 +26,9 @@ MAY_IMPORT = {
     # Inside a module: the built-in host binding and the user's sources (both generated).
     "proxy_wasm": {"proxy_wasm", "_proxy_wasm_host", "_proxy_wasm_sources"},
     "proxy_wasm.testing": {"proxy_wasm", "proxy_wasm.testing", "wasmtime", "yaml", "pytest"},
-    "proxy_wasm_shim": set(),
-    "proxy_wasm_compiler": {"proxy_wasm", "proxy_wasm_compiler"},
+    # The native binding: the SDK it binds and its built-in module inside Envoy.
+    "proxy_wasm_shim": {"proxy_wasm", "_proxy_wasm_envoy"},
+    "proxy_wasm_compiler": {"proxy_wasm", "proxy_wasm_compiler", "cffi"},
     "proxy_wasm_envoy": {
         "proxy_wasm",
         "proxy_wasm.testing",
@@ -90,5 +91,6 @@ def test_imports_follow_the_package_map(owner: str, path: Path) -> None:
 
 
 def _same_distribution_package(owner: str, target: str) -> bool:
-    # The test host is part of the SDK: it binds the SDK's private host interface.
-    return {owner, target} == {"proxy_wasm", "proxy_wasm.testing"}
+    # The test host and the native binding bind the SDK's private host interface (contract 1)
+    # and drive its dispatcher (contract 2).
+    return target == "proxy_wasm" and owner in ("proxy_wasm.testing", "proxy_wasm_shim")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from proxy_wasm_compiler.build import BuildOptions, build_filter
+from proxy_wasm_compiler.errors import Location, UserError
 from proxy_wasm_compiler.graph import check_imports
 
 
@@ -22,3 +23,7 @@ class CompilerBuilder:
     def check_imports(self, source: Path) -> None:
         """Raise the build's located ``UserError`` for an import that cannot work in a proxy."""
         check_imports(source)
+
+    def user_error(self, message: str, source: Path) -> Exception:
+        """The build's located ``UserError``."""
+        return UserError(message, Location(str(source)))

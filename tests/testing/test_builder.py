@@ -41,6 +41,9 @@ class RecordingBuilder:
         if self.refuse:
             raise ImportError(self.refuse)
 
+    def user_error(self, message: str, source: Path) -> Exception:
+        return ValueError(f"{source}: {message}")
+
 
 @pytest.fixture
 def filter_file(tmp_path: Path) -> Path:

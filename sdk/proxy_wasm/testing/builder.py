@@ -42,6 +42,11 @@ class Builder(Protocol):
         """Raise, as the build would, if ``source`` imports what cannot work in a proxy."""
         ...
 
+    def user_error(self, message: str, source: Path) -> Exception:
+        """The exception the build raises for the mistake ``message`` in ``source`` (the null
+        runtime refuses what the build refuses, with the same error)."""
+        ...
+
 
 _explicit: Builder | None = None
 _discovered: list[Builder] | None = None

@@ -118,11 +118,10 @@ def check_registration(path: Path) -> None:
     try:
         _dispatch.check_registration(path.stem)
     except RuntimeError as exc:
-        try:
-            from proxy_wasm_compiler.errors import Location, UserError
-        except ImportError:
-            raise exc from None
-        raise UserError(str(exc), Location(str(path))) from None
+        builder = find_builder()
+        if builder is None:
+            raise
+        raise builder.user_error(str(exc), path) from None
 
 
 def _forget_siblings(folder: Path) -> None:

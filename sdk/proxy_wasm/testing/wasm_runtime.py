@@ -72,7 +72,11 @@ def load_module(path: Path) -> wasmtime.Module:
         except Exception:
             module = None
     if module is None:
-        module = wasmtime.Module(engine(), data)
+        try:
+            module = wasmtime.Module(engine(), data)
+        except wasmtime.WasmtimeError as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise WasmLoadError(f"{path}: not a valid WebAssembly module ({reason})") from None
         try:
             disk.parent.mkdir(parents=True, exist_ok=True)
             tmp = disk.with_suffix(f".{os.getpid()}.tmp")
