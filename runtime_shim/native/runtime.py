@@ -31,8 +31,9 @@ from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.metrics import Metric
 from proxy_wasm.types import Status
 
+from .binding import EnvoyHost
 from .config import NativeConfig
-from .host import EnvoyHost
+from .host import EnvoyCalls
 
 # Envoy filter statuses
 _CONTINUE = 0
@@ -114,7 +115,7 @@ class Runtime:
         self.metric_names: dict[int, bytes] = {}
         self.calls: dict[tuple[int, int], int] = {}  # (context id, callout id) -> token
         self.tokens = itertools.count(1)
-        self.host = EnvoyHost(self)
+        self.host = EnvoyHost(EnvoyCalls(self))
 
     # -- the callback running on this thread --------------------------------------------------
     @property
