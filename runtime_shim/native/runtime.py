@@ -24,7 +24,7 @@ from types import ModuleType
 
 import _proxy_wasm_envoy as envoy
 
-from proxy_wasm import _dispatch, _host
+from proxy_wasm import _dispatch, _host, _state
 from proxy_wasm._hostabi import Pairs, callback_bit
 from proxy_wasm.context import BaseContext
 from proxy_wasm.errors import ProxyWasmError, status_error
@@ -609,8 +609,8 @@ def new_plugin(raw: bytes, config_pointer: int = 0, network: int = 0) -> Plugin 
     try:
         config = NativeConfig.parse(raw)
         RUNTIME.load(config)
-        http = getattr(_dispatch, "_http_factory", None) is not None
-        tcp = getattr(_dispatch, "_stream_factory", None) is not None
+        http = _state.state.http_factory is not None
+        tcp = _state.state.stream_factory is not None
         if network and http and not tcp:
             raise NativeUnsupported("set_http_context: an HTTP filter cannot be a network filter")
         if not network and tcp and not http:
