@@ -14,7 +14,9 @@ Generated files (each says so in its first lines):
 * ``sdk/proxy_wasm/_abi.py`` -- the optional callbacks (mask bits) for the dispatcher;
 * ``sdk/proxy_wasm/types.py`` -- the region between the ``GENERATED`` markers (the enums);
 * ``sdk/proxy_wasm/testing/null_binding.py`` -- ``NullHost``, the null runtime's binding;
-* ``sdk/proxy_wasm/testing/_wasm_imports.py`` -- the wasm runtime's import adapters.
+* ``sdk/proxy_wasm/testing/_wasm_imports.py`` -- the wasm runtime's import adapters;
+* ``runtime_shim/native/binding.py`` -- ``EnvoyHost``, the native runtime's binding (over the
+  hand-written ``EnvoyCalls`` of ``runtime_shim/native/host.py``).
 
 Python output is formatted with ``ruff format`` (a dev dependency), as the tree is.
 """
@@ -313,35 +315,52 @@ def _u(p_type: str, name: str) -> str:
     return f"{name} & _U32" if p_type == "u32" else name
 
 
-def null_binding() -> str:
-    """``sdk/proxy_wasm/testing/null_binding.py``."""
+_NULL_DOC = (
+    '"""The null-runtime binding: ``HostABI`` served by the emulated host of '
+    "``proxy_wasm.testing``.\n\n"
+    "A filter imported into the test's own CPython talks to :class:`NullHost`, which "
+    "forwards each\n``env.proxy_*`` call to the same "
+    ":class:`~proxy_wasm.testing.emulator.Emulator` method the wasm\nruntime's adapters "
+    "call, and maps the raw status exactly as ``proxy_wasm._hostabi`` says (and as\nthe C "
+    "shim does inside a module): ``OK`` gives the result, the call's *absent* status "
+    "gives\n``None``, anything else raises "
+    '``proxy_wasm.errors.status_error(status, "<import name>")``.\n"""\n\n'
+)
+_NATIVE_DOC = (
+    '"""The native runtime\'s binding: ``HostABI`` over Envoy\'s dynamic-module callbacks.\n\n'
+    ":class:`EnvoyHost` forwards each ``env.proxy_*`` call to the method of the same name of\n"
+    ":class:`~proxy_wasm_shim.native.host.EnvoyCalls` (hand-written: how the call reaches Envoy),\n"
+    "which returns the raw status and results as the emulator does, and maps the status exactly\n"
+    "as ``proxy_wasm._hostabi`` says: ``OK`` gives the result, the call's *absent* status gives\n"
+    '``None``, anything else raises ``proxy_wasm.errors.status_error(status, "<import name>")``.\n'
+    '"""\n\n'
+)
+
+
+def _binding(
+    doc: str, cls: str, attr: str, backend: str, backend_module: str, import_from: str = ""
+) -> str:
+    """A ``HostABI`` class forwarding every import to ``self.<attr>`` (returning raw statuses,
+    as the emulator does) and mapping the status as ``proxy_wasm._hostabi`` says."""
     out = [
         PY_BANNER,
-        '"""The null-runtime binding: ``HostABI`` served by the emulated host of '
-        "``proxy_wasm.testing``.\n\n"
-        "A filter imported into the test's own CPython talks to :class:`NullHost`, which "
-        "forwards each\n``env.proxy_*`` call to the same "
-        ":class:`~proxy_wasm.testing.emulator.Emulator` method the wasm\nruntime's adapters "
-        "call, and maps the raw status exactly as ``proxy_wasm._hostabi`` says (and as\nthe C "
-        "shim does inside a module): ``OK`` gives the result, the call's *absent* status "
-        "gives\n``None``, anything else raises "
-        '``proxy_wasm.errors.status_error(status, "<import name>")``.\n"""\n\n',
+        doc,
         "from __future__ import annotations\n\n",
         "from typing import TYPE_CHECKING\n\n",
         "from proxy_wasm._hostabi import HostABI, Pairs\n",
         "from proxy_wasm.errors import status_error\n\n",
-        "if TYPE_CHECKING:\n    from proxy_wasm.testing.emulator import Emulator\n\n",
+        f"if TYPE_CHECKING:\n    from {import_from or backend_module} import {backend}\n\n",
         "_U32 = 0xFFFFFFFF\n\n\n",
-        "class NullHost:\n",
-        '    """``HostABI`` over an :class:`~proxy_wasm.testing.emulator.Emulator` '
+        f"class {cls}:\n",
+        f'    """``HostABI`` over :class:`~{backend_module}.{backend}` '
         '(see module docstring)."""\n\n',
-        '    __slots__ = ("emulator",)\n\n',
-        "    def __init__(self, emulator: Emulator) -> None:\n",
-        "        self.emulator = emulator\n",
+        f'    __slots__ = ("{attr}",)\n\n',
+        f"    def __init__(self, {attr}: {backend}) -> None:\n",
+        f"        self.{attr} = {attr}\n",
     ]
     for imp in IMPORTS:
         args = ", ".join(_u(p.type, p.name) for p in imp.params)
-        call = f"self.emulator.{imp.name}({args})"
+        call = f"self.{attr}.{imp.name}({args})"
         fail = f'            raise status_error(status, "{imp.name}")\n'
         body: list[str] = []
         names = [r.name for r in imp.results]
@@ -365,12 +384,24 @@ def null_binding() -> str:
         out += body
     out.append(
         "\n    def set_callback_mask(self, mask: int) -> None:\n"
-        "        self.emulator.set_callback_mask(mask)\n\n\n"
-        "def _conforms(host: NullHost) -> HostABI:\n"
-        '    """mypy checks here that :class:`NullHost` implements every ``HostABI`` method."""\n'
+        f"        self.{attr}.set_callback_mask(mask)\n\n\n"
+        f"def _conforms(host: {cls}) -> HostABI:\n"
+        f'    """mypy checks here that :class:`{cls}` implements every ``HostABI`` method."""\n'
         "    return host\n"
     )
     return "".join(out)
+
+
+def null_binding() -> str:
+    """``sdk/proxy_wasm/testing/null_binding.py``."""
+    return _binding(_NULL_DOC, "NullHost", "emulator", "Emulator", "proxy_wasm.testing.emulator")
+
+
+def native_binding() -> str:
+    """``runtime_shim/native/binding.py``."""
+    return _binding(
+        _NATIVE_DOC, "EnvoyHost", "calls", "EnvoyCalls", "proxy_wasm_shim.native.host", ".host"
+    )
 
 
 _EMU_ARG = {"u32": "{} & _U32", "u64": "{} & _U64", "bool": "bool({})"}
@@ -479,6 +510,7 @@ WHOLE_FILES: dict[str, Callable[[], str]] = {
     "sdk/proxy_wasm/_abi.py": sdk_abi,
     "sdk/proxy_wasm/testing/null_binding.py": null_binding,
     "sdk/proxy_wasm/testing/_wasm_imports.py": wasm_imports,
+    "runtime_shim/native/binding.py": native_binding,
 }
 REGIONS: dict[str, Callable[[], str]] = {"sdk/proxy_wasm/types.py": types_region}
 

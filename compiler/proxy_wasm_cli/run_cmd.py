@@ -147,22 +147,7 @@ def run_command(
 
         built = Path(tempfile.mkdtemp(prefix="proxy-wasm-run-")) / "filters.wasm"
         target = str(build_filters(list(targets), built).path)
-    if native or pdb:
-        from proxy_wasm_cli.native_cmd import run_native
-
-        run_native(
-            target,
-            config=load_config_option(config),
-            port=port,
-            print_config=print_config,
-            concurrency=concurrency,
-            root_id=root_id,
-            upstream=upstream,
-            log_level=log_level,
-            clusters={c.name: c for c in map(parse_cluster_option, clusters)},
-            pdb=pdb,
-        )
-        return
+    native = native or pdb
     plan = plan_serve(
         target,
         config=load_config_option(config),
@@ -171,14 +156,21 @@ def run_command(
         upstream=parse_host_port(upstream, "--upstream") if upstream else None,
         clusters=[parse_cluster_option(value) for value in clusters],
         failure_policy=failure_policy,
+        native=native,
     )
     for note in plan.notes:
         click.echo(note, err=True)
     if print_config:
         click.echo(plan.config_yaml(), nl=False)
         return
-    size = plan.resolved.module.size / 1e6
-    click.echo(f"starting Envoy with {plan.resolved.source} ({size:.2f} MB)...")
+    if pdb:
+        from proxy_wasm_cli.native_cmd import run_pdb
+
+        run_pdb(plan, log_level)
+        return
+    if plan.resolved is not None:
+        size = plan.resolved.module.size / 1e6
+        click.echo(f"starting Envoy with {plan.resolved.source} ({size:.2f} MB)...")
     try:
         envoy = serve(
             plan,
@@ -189,11 +181,17 @@ def run_command(
     except KeyboardInterrupt:
         raise click.exceptions.Abort() from None
     url = envoy.url(LISTENER)
-    click.echo(
-        f"Envoy is ready in {envoy.start_seconds:.2f} s: {url} "
-        f"(admin {envoy.admin_url}, pid {envoy.pid})"
-    )
-    click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
+    if native:
+        click.echo(
+            f"Envoy (native) is ready in {envoy.start_seconds:.2f} s: {url} (pid {envoy.pid})"
+        )
+        click.echo(f"try:  curl -i {url}/hello")
+    else:
+        click.echo(
+            f"Envoy is ready in {envoy.start_seconds:.2f} s: {url} "
+            f"(admin {envoy.admin_url}, pid {envoy.pid})"
+        )
+        click.echo(f"try:  curl -i {url}/hello -H 'x-user: alice'")
     serve_until_stopped(envoy)
 
 

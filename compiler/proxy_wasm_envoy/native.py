@@ -239,3 +239,19 @@ def deployment_listener(deployment: Deployment, name: str, port: int = 0) -> Lis
     listener = native_listener(name, deployment.filter, port=port, **options)
     listener.extra_http_filters[:0] = list(deployment.http_filters)
     return listener
+
+
+def filter_source(target: str) -> tuple[Path, Path | None]:
+    """``(filter.py, folder or None)`` for TARGET (FILTER.py or a folder holding filter.py)."""
+    if target.startswith("oci://") or target.endswith(".wasm"):
+        raise UserError(f"{target}: --native runs Python sources (FILTER.py or a folder), not Wasm")
+    path = Path(target)
+    if path.is_dir():
+        if not (path / "filter.py").exists():
+            raise UserError(f"{target}: the folder has no filter.py")
+        return path / "filter.py", path
+    if not path.exists():
+        raise UserError(f"{target}: no such file")
+    if path.suffix != ".py":
+        raise UserError(f"{target}: expected a .py filter or a folder holding filter.py")
+    return path, None

@@ -138,6 +138,21 @@ static int need_config(void) {
     return 0;
 }
 
+/* "O&" converter: a read-only bytes-like argument (exactly as "y#") as a module buffer. */
+static int pw_buffer_arg(PyObject *obj, void *out) {
+    module_buffer *buffer = out;
+    Py_ssize_t len;
+    if (!PyArg_Parse(obj, "y#", &buffer->ptr, &len)) return 0;
+    buffer->length = (size_t)len;
+    return 1;
+}
+
+/* The bytes Envoy wrote to `out`, or None when the callback (`ok`) found nothing. */
+static PyObject *pw_bytes_or_none(bool ok, const envoy_buffer *out) {
+    if (!ok) Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize(out->ptr, (Py_ssize_t)out->length);
+}
+
 static PyObject *mod_log(PyObject *self, PyObject *args) {
     int level;
     const char *msg;
@@ -156,15 +171,11 @@ static PyObject *mod_log_enabled(PyObject *self, PyObject *args) {
 static PyObject *mod_get_header(PyObject *self, PyObject *args) {
     int type;
     module_buffer key;
-    Py_ssize_t klen;
-    if (!PyArg_ParseTuple(args, "iy#", &type, &key.ptr, &klen) || need_filter()) return NULL;
-    key.length = (size_t)klen;
+    if (!PyArg_ParseTuple(args, "iO&", &type, pw_buffer_arg, &key) || need_filter()) return NULL;
     envoy_buffer out = {NULL, 0};
     size_t count = 0;
-    if (!envoy_dynamic_module_callback_http_get_header(pw_current, type, key, &out, 0, &count) ||
-        count == 0 || out.ptr == NULL)
-        Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
+    bool ok = envoy_dynamic_module_callback_http_get_header(pw_current, type, key, &out, 0, &count);
+    return pw_bytes_or_none(ok && count > 0 && out.ptr != NULL, &out);
 }
 
 static PyObject *mod_get_headers(PyObject *self, PyObject *args) {
@@ -201,10 +212,9 @@ static PyObject *mod_headers_size(PyObject *self, PyObject *args) {
 static PyObject *mod_set_header(PyObject *self, PyObject *args) {
     int type;
     module_buffer key, value = {NULL, 0};
-    Py_ssize_t klen;
     PyObject *v;
-    if (!PyArg_ParseTuple(args, "iy#O", &type, &key.ptr, &klen, &v) || need_filter()) return NULL;
-    key.length = (size_t)klen;
+    if (!PyArg_ParseTuple(args, "iO&O", &type, pw_buffer_arg, &key, &v) || need_filter())
+        return NULL;
     if (v != Py_None) {
         Py_ssize_t vlen;
         if (PyBytes_AsStringAndSize(v, (char **)&value.ptr, &vlen) < 0) return NULL;
@@ -217,12 +227,9 @@ static PyObject *mod_set_header(PyObject *self, PyObject *args) {
 static PyObject *mod_add_header(PyObject *self, PyObject *args) {
     int type;
     module_buffer key, value;
-    Py_ssize_t klen, vlen;
-    if (!PyArg_ParseTuple(args, "iy#y#", &type, &key.ptr, &klen, &value.ptr, &vlen) ||
+    if (!PyArg_ParseTuple(args, "iO&O&", &type, pw_buffer_arg, &key, pw_buffer_arg, &value) ||
         need_filter())
         return NULL;
-    key.length = (size_t)klen;
-    value.length = (size_t)vlen;
     return PyBool_FromLong(
         envoy_dynamic_module_callback_http_add_header(pw_current, type, key, value));
 }
@@ -258,12 +265,10 @@ static PyObject *mod_send_response(PyObject *self, PyObject *args) {
     unsigned int code;
     PyObject *headers;
     module_buffer body, details;
-    Py_ssize_t blen, dlen;
-    if (!PyArg_ParseTuple(args, "IOy#y#", &code, &headers, &body.ptr, &blen, &details.ptr, &dlen) ||
+    if (!PyArg_ParseTuple(args, "IOO&O&", &code, &headers, pw_buffer_arg, &body, pw_buffer_arg,
+                          &details) ||
         need_filter())
         return NULL;
-    body.length = (size_t)blen;
-    details.length = (size_t)dlen;
     size_t n = 0;
     envoy_header *hs = headers_from(headers, &n);
     if (hs == NULL) return NULL;
@@ -296,22 +301,24 @@ static PyObject *pw_join_chunks(const envoy_buffer *chunks, size_t n) {
     return out;
 }
 
+/* Return Envoy's `n` buffer chunks, read into `chunks` by GET (a bool expression), as one bytes
+ * object; None when GET fails. */
+#define RETURN_CHUNKS(n, GET)                                                                   \
+    do {                                                                                        \
+        if ((n) == 0) return PyBytes_FromStringAndSize(NULL, 0);                                \
+        envoy_buffer *chunks = PyMem_Calloc((n), sizeof *chunks);                              \
+        if (chunks == NULL) return PyErr_NoMemory();                                            \
+        PyObject *out = (GET) ? pw_join_chunks(chunks, (n)) : Py_NewRef(Py_None);               \
+        PyMem_Free(chunks);                                                                     \
+        return out;                                                                             \
+    } while (0)
+
 /* get_body(body_type) -> bytes or None when that body is not available. */
 static PyObject *mod_get_body(PyObject *self, PyObject *args) {
     int type;
     if (!PyArg_ParseTuple(args, "i", &type) || need_filter()) return NULL;
     size_t n = envoy_dynamic_module_callback_http_get_body_chunks_size(pw_current, type);
-    if (n == 0) return PyBytes_FromStringAndSize(NULL, 0);
-    envoy_buffer *chunks = PyMem_Calloc(n, sizeof *chunks);
-    if (chunks == NULL) return PyErr_NoMemory();
-    PyObject *out = NULL;
-    if (envoy_dynamic_module_callback_http_get_body_chunks(pw_current, type, chunks)) {
-        out = pw_join_chunks(chunks, n);
-    } else {
-        out = Py_NewRef(Py_None);
-    }
-    PyMem_Free(chunks);
-    return out;
+    RETURN_CHUNKS(n, envoy_dynamic_module_callback_http_get_body_chunks(pw_current, type, chunks));
 }
 
 static PyObject *mod_drain_body(PyObject *self, PyObject *args) {
@@ -324,9 +331,7 @@ static PyObject *mod_drain_body(PyObject *self, PyObject *args) {
 static PyObject *mod_append_body(PyObject *self, PyObject *args) {
     int type;
     module_buffer data;
-    Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "iy#", &type, &data.ptr, &len) || need_filter()) return NULL;
-    data.length = (size_t)len;
+    if (!PyArg_ParseTuple(args, "iO&", &type, pw_buffer_arg, &data) || need_filter()) return NULL;
     return PyBool_FromLong(envoy_dynamic_module_callback_http_append_body(pw_current, type, data));
 }
 
@@ -334,9 +339,8 @@ static PyObject *mod_attribute_string(PyObject *self, PyObject *args) {
     int id;
     if (!PyArg_ParseTuple(args, "i", &id) || need_filter()) return NULL;
     envoy_buffer out = {NULL, 0};
-    if (!envoy_dynamic_module_callback_http_filter_get_attribute_string(pw_current, id, &out))
-        Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
+    bool ok = envoy_dynamic_module_callback_http_filter_get_attribute_string(pw_current, id, &out);
+    return pw_bytes_or_none(ok, &out);
 }
 
 static PyObject *mod_attribute_int(PyObject *self, PyObject *args) {
@@ -350,44 +354,34 @@ static PyObject *mod_attribute_int(PyObject *self, PyObject *args) {
 
 static PyObject *mod_set_filter_state(PyObject *self, PyObject *args) {
     module_buffer key, value;
-    Py_ssize_t kl, vl;
-    if (!PyArg_ParseTuple(args, "y#y#", &key.ptr, &kl, &value.ptr, &vl) || need_filter()) return NULL;
-    key.length = (size_t)kl;
-    value.length = (size_t)vl;
+    if (!PyArg_ParseTuple(args, "O&O&", pw_buffer_arg, &key, pw_buffer_arg, &value) || need_filter())
+        return NULL;
     return PyBool_FromLong(
         envoy_dynamic_module_callback_http_set_filter_state_bytes(pw_current, key, value));
 }
 
 static PyObject *mod_set_filter_state_typed(PyObject *self, PyObject *args) {
     module_buffer key, value;
-    Py_ssize_t kl, vl;
-    if (!PyArg_ParseTuple(args, "y#y#", &key.ptr, &kl, &value.ptr, &vl) || need_filter()) return NULL;
-    key.length = (size_t)kl;
-    value.length = (size_t)vl;
+    if (!PyArg_ParseTuple(args, "O&O&", pw_buffer_arg, &key, pw_buffer_arg, &value) || need_filter())
+        return NULL;
     return PyBool_FromLong(
         envoy_dynamic_module_callback_http_set_filter_state_typed(pw_current, key, value));
 }
 
 static PyObject *mod_get_filter_state(PyObject *self, PyObject *args) {
     module_buffer key;
-    Py_ssize_t kl;
-    if (!PyArg_ParseTuple(args, "y#", &key.ptr, &kl) || need_filter()) return NULL;
-    key.length = (size_t)kl;
+    if (!PyArg_ParseTuple(args, "O&", pw_buffer_arg, &key) || need_filter()) return NULL;
     envoy_buffer out = {NULL, 0};
-    if (!envoy_dynamic_module_callback_http_get_filter_state_bytes(pw_current, key, &out))
-        Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
+    bool ok = envoy_dynamic_module_callback_http_get_filter_state_bytes(pw_current, key, &out);
+    return pw_bytes_or_none(ok, &out);
 }
 
 static PyObject *mod_set_metadata(PyObject *self, PyObject *args) {
     module_buffer ns, key, value;
-    Py_ssize_t nl, kl, vl;
-    if (!PyArg_ParseTuple(args, "y#y#y#", &ns.ptr, &nl, &key.ptr, &kl, &value.ptr, &vl) ||
+    if (!PyArg_ParseTuple(args, "O&O&O&", pw_buffer_arg, &ns, pw_buffer_arg, &key, pw_buffer_arg,
+                          &value) ||
         need_filter())
         return NULL;
-    ns.length = (size_t)nl;
-    key.length = (size_t)kl;
-    value.length = (size_t)vl;
     envoy_dynamic_module_callback_http_set_dynamic_metadata_string(pw_current, ns, key, value);
     Py_RETURN_NONE;
 }
@@ -395,25 +389,20 @@ static PyObject *mod_set_metadata(PyObject *self, PyObject *args) {
 static PyObject *mod_get_metadata(PyObject *self, PyObject *args) {
     int source;
     module_buffer ns, key;
-    Py_ssize_t nl, kl;
-    if (!PyArg_ParseTuple(args, "iy#y#", &source, &ns.ptr, &nl, &key.ptr, &kl) || need_filter())
+    if (!PyArg_ParseTuple(args, "iO&O&", &source, pw_buffer_arg, &ns, pw_buffer_arg, &key) ||
+        need_filter())
         return NULL;
-    ns.length = (size_t)nl;
-    key.length = (size_t)kl;
     envoy_buffer out = {NULL, 0};
-    if (!envoy_dynamic_module_callback_http_get_metadata_string(pw_current, source, ns, key, &out))
-        Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
+    bool ok = envoy_dynamic_module_callback_http_get_metadata_string(pw_current, source, ns, key, &out);
+    return pw_bytes_or_none(ok, &out);
 }
 
 static PyObject *mod_get_metadata_number(PyObject *self, PyObject *args) {
     int source;
     module_buffer ns, key;
-    Py_ssize_t nl, kl;
-    if (!PyArg_ParseTuple(args, "iy#y#", &source, &ns.ptr, &nl, &key.ptr, &kl) || need_filter())
+    if (!PyArg_ParseTuple(args, "iO&O&", &source, pw_buffer_arg, &ns, pw_buffer_arg, &key) ||
+        need_filter())
         return NULL;
-    ns.length = (size_t)nl;
-    key.length = (size_t)kl;
     double out = 0;
     if (!envoy_dynamic_module_callback_http_get_metadata_number(pw_current, source, ns, key, &out))
         Py_RETURN_NONE;
@@ -431,10 +420,10 @@ static PyObject *mod_clear_route_cache(PyObject *self, PyObject *unused) {
  * filter configuration. */
 static PyObject *mod_http_callout(PyObject *self, PyObject *args) {
     module_buffer cluster, body;
-    Py_ssize_t cl, bl;
     PyObject *headers;
     unsigned long long timeout;
-    if (!PyArg_ParseTuple(args, "y#Oy#K", &cluster.ptr, &cl, &headers, &body.ptr, &bl, &timeout))
+    if (!PyArg_ParseTuple(args, "O&OO&K", pw_buffer_arg, &cluster, &headers, pw_buffer_arg, &body,
+                          &timeout))
         return NULL;
     if (pw_current_net) {
         need_filter(); /* sets the error: callouts from TCP filters are not served */
@@ -445,8 +434,6 @@ static PyObject *mod_http_callout(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_LookupError, "no HTTP callouts from a TCP filter's root context");
         return NULL;
     }
-    cluster.length = (size_t)cl;
-    body.length = (size_t)bl;
     size_t n = 0;
     envoy_header *hs = headers_from(headers, &n);
     if (hs == NULL) return NULL;
@@ -499,10 +486,8 @@ static const net_update_fn net_update[5] = {
 static PyObject *mod_define_metric(PyObject *self, PyObject *args) {
     int kind;
     module_buffer name;
-    Py_ssize_t nl;
-    if (!PyArg_ParseTuple(args, "iy#", &kind, &name.ptr, &nl) || need_config()) return NULL;
+    if (!PyArg_ParseTuple(args, "iO&", &kind, pw_buffer_arg, &name) || need_config()) return NULL;
     if (kind < 0 || kind > 2) return Py_BuildValue("(in)", -1, (Py_ssize_t)0);
-    name.length = (size_t)nl;
     size_t id = 0;
     filter_config_envoy_ptr c = pw_current_config->envoy;
     int rc = pw_current_config->network ? net_define[kind](c, name, &id)
@@ -560,19 +545,8 @@ static PyObject *mod_net_get_data(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "p", &write) || need_connection()) return NULL;
     size_t n = write ? envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks_size(pw_current)
                      : envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks_size(pw_current);
-    if (n == 0) return PyBytes_FromStringAndSize(NULL, 0);
-    envoy_buffer *chunks = PyMem_Calloc(n, sizeof *chunks);
-    if (chunks == NULL) return PyErr_NoMemory();
-    bool ok = write ? envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks(pw_current, chunks)
-                    : envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks(pw_current, chunks);
-    PyObject *out = NULL;
-    if (ok) {
-        out = pw_join_chunks(chunks, n);
-    } else {
-        out = Py_NewRef(Py_None);
-    }
-    PyMem_Free(chunks);
-    return out;
+    RETURN_CHUNKS(n, write ? envoy_dynamic_module_callback_network_filter_get_write_buffer_chunks(pw_current, chunks)
+                           : envoy_dynamic_module_callback_network_filter_get_read_buffer_chunks(pw_current, chunks));
 }
 
 static PyObject *mod_net_drain(PyObject *self, PyObject *args) {
@@ -586,9 +560,7 @@ static PyObject *mod_net_drain(PyObject *self, PyObject *args) {
 static PyObject *mod_net_append(PyObject *self, PyObject *args) {
     int write;
     module_buffer data;
-    Py_ssize_t len;
-    if (!PyArg_ParseTuple(args, "py#", &write, &data.ptr, &len) || need_connection()) return NULL;
-    data.length = (size_t)len;
+    if (!PyArg_ParseTuple(args, "pO&", &write, pw_buffer_arg, &data) || need_connection()) return NULL;
     return PyBool_FromLong(write ? envoy_dynamic_module_callback_network_filter_append_write_buffer(pw_current, data)
                                  : envoy_dynamic_module_callback_network_filter_append_read_buffer(pw_current, data));
 }
@@ -619,25 +591,20 @@ static PyObject *mod_net_address(PyObject *self, PyObject *args) {
 
 static PyObject *mod_net_set_filter_state(PyObject *self, PyObject *args) {
     module_buffer key, value;
-    Py_ssize_t kl, vl;
     int typed;
-    if (!PyArg_ParseTuple(args, "y#y#p", &key.ptr, &kl, &value.ptr, &vl, &typed) || need_connection())
+    if (!PyArg_ParseTuple(args, "O&O&p", pw_buffer_arg, &key, pw_buffer_arg, &value, &typed) ||
+        need_connection())
         return NULL;
-    key.length = (size_t)kl;
-    value.length = (size_t)vl;
     return PyBool_FromLong(typed ? envoy_dynamic_module_callback_network_set_filter_state_typed(pw_current, key, value)
                                  : envoy_dynamic_module_callback_network_set_filter_state_bytes(pw_current, key, value));
 }
 
 static PyObject *mod_net_get_filter_state(PyObject *self, PyObject *args) {
     module_buffer key;
-    Py_ssize_t kl;
-    if (!PyArg_ParseTuple(args, "y#", &key.ptr, &kl) || need_connection()) return NULL;
-    key.length = (size_t)kl;
+    if (!PyArg_ParseTuple(args, "O&", pw_buffer_arg, &key) || need_connection()) return NULL;
     envoy_buffer out = {NULL, 0};
-    if (!envoy_dynamic_module_callback_network_get_filter_state_bytes(pw_current, key, &out))
-        Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(out.ptr, (Py_ssize_t)out.length);
+    bool ok = envoy_dynamic_module_callback_network_get_filter_state_bytes(pw_current, key, &out);
+    return pw_bytes_or_none(ok, &out);
 }
 
 static PyObject *mod_current(PyObject *self, PyObject *unused) {

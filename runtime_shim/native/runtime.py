@@ -24,15 +24,16 @@ from types import ModuleType
 
 import _proxy_wasm_envoy as envoy
 
-from proxy_wasm import _dispatch, _host
+from proxy_wasm import _dispatch, _host, _state
 from proxy_wasm._hostabi import Pairs, callback_bit
 from proxy_wasm.context import BaseContext
 from proxy_wasm.errors import ProxyWasmError, status_error
 from proxy_wasm.metrics import Metric
 from proxy_wasm.types import Status
 
+from .binding import EnvoyHost
 from .config import NativeConfig
-from .host import EnvoyHost
+from .host import EnvoyCalls
 
 # Envoy filter statuses
 _CONTINUE = 0
@@ -114,7 +115,7 @@ class Runtime:
         self.metric_names: dict[int, bytes] = {}
         self.calls: dict[tuple[int, int], int] = {}  # (context id, callout id) -> token
         self.tokens = itertools.count(1)
-        self.host = EnvoyHost(self)
+        self.host = EnvoyHost(EnvoyCalls(self))
 
     # -- the callback running on this thread --------------------------------------------------
     @property
@@ -608,8 +609,8 @@ def new_plugin(raw: bytes, config_pointer: int = 0, network: int = 0) -> Plugin 
     try:
         config = NativeConfig.parse(raw)
         RUNTIME.load(config)
-        http = getattr(_dispatch, "_http_factory", None) is not None
-        tcp = getattr(_dispatch, "_stream_factory", None) is not None
+        http = _state.state.http_factory is not None
+        tcp = _state.state.stream_factory is not None
         if network and http and not tcp:
             raise NativeUnsupported("set_http_context: an HTTP filter cannot be a network filter")
         if not network and tcp and not http:

@@ -15,6 +15,7 @@ import pytest
 import proxy_wasm
 import proxy_wasm_compiler
 from proxy_wasm_cli import COMMANDS, cli, main
+from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import ClusterSpec
 from proxy_wasm_envoy.serve import plan_serve
 
@@ -94,3 +95,21 @@ def test_serve_plan_with_an_upstream_and_clusters(tiny_module: Path) -> None:
     assert not text.startswith("#")
     assert "127.0.0.3" in text and "port_value: 7000" in text
     assert "name: auth" in text and "port_value: 9000" in text
+
+
+def test_serve_plan_for_the_native_runtime_is_the_same_plan_with_a_native_listener() -> None:
+    folder = Path(__file__).resolve().parents[2] / "examples" / "http_auth_random"
+    auth = ClusterSpec("elsewhere", 9000, "127.0.0.2")
+    plan = plan_serve(str(folder), port=0, root_id="r", clusters=[auth], native=True)
+    assert plan.resolved is None and plan.native_dir is not None
+    assert [c.name for c in plan.clusters] == ["httpbin", "elsewhere"] and plan.needs_echo
+    assert plan.notes and "httpbin" in plan.notes[0]
+    text = plan.config_yaml()
+    assert text.startswith(f"# run Envoy with ENVOY_DYNAMIC_MODULES_SEARCH_PATH={plan.native_dir}")
+    assert "DynamicModuleFilter" in text and "wasm_path" not in text
+    assert plan.component_log_level("info") == "wasm:info,dynamic_modules:info"
+
+
+def test_serve_plan_for_the_native_runtime_refuses_wasm(tiny_module: Path) -> None:
+    with pytest.raises(UserError, match="not Wasm"):
+        plan_serve(str(tiny_module), native=True)

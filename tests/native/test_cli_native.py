@@ -19,6 +19,7 @@ import pytest
 from proxy_wasm_cli import main as cli_main
 from proxy_wasm_envoy import find_envoy
 from proxy_wasm_envoy.native import SEARCH_PATH_ENV
+from proxy_wasm_envoy.serve import LISTENER, plan_serve, serve
 
 pytestmark = pytest.mark.envoy
 REPO = Path(__file__).resolve().parents[2]
@@ -165,3 +166,17 @@ def test_pdb_stops_a_live_request_in_the_terminal(native_module: Path, tmp_path:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
         os.close(master)
+
+
+def test_run_native_serves_through_the_run_library(native_module: Path) -> None:
+    """`run --native` plans and serves like `run`: a native listener, the echo upstream."""
+    plan = plan_serve(str(REPO / "examples/http_headers"), port=0, native=True)
+    envoy = serve(plan, log_level="debug")
+    try:
+        with urllib.request.urlopen(envoy.url(LISTENER) + "/hello", timeout=30) as response:
+            body = response.read().decode()
+            powered = response.headers.get("x-powered-by")
+    finally:
+        envoy.stop()
+    assert powered == "proxy-wasm-python"
+    assert '"x-python-filter": "saw /hello"' in body

@@ -3,11 +3,14 @@ current, and what is written by hand around it agrees with it."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given
@@ -21,6 +24,7 @@ from proxy_wasm.testing.null_binding import NullHost
 from proxy_wasm.testing.wasm_runtime import IMPORTS as WASM_IMPORTS
 from proxy_wasm_compiler import proxies
 from proxy_wasm_shim import abi, generate
+from proxy_wasm_shim.native.binding import EnvoyHost
 from tests.sdk.conftest import FakeHost
 
 
@@ -133,11 +137,12 @@ class _ScriptedEmulator:
     st.sampled_from(sorted(abi.STATUS.values())),
     st.integers(min_value=-(2**40), max_value=2**40),
 )
-def test_null_binding_maps_statuses_as_the_table_says(
-    imp: abi.Import, status: int, number: int
+@pytest.mark.parametrize("binding", [NullHost, EnvoyHost])
+def test_bindings_map_statuses_as_the_table_says(
+    binding: type, imp: abi.Import, status: int, number: int
 ) -> None:
     emulator = _ScriptedEmulator(status)
-    host = NullHost(emulator)  # type: ignore[arg-type]
+    host = binding(emulator)
     args = [
         b"x" if p.type == "bytes" else [(b"a", b"b")] if p.type == "pairs" else number
         for p in imp.params
@@ -161,3 +166,63 @@ def test_null_binding_maps_statuses_as_the_table_says(
     for p, value in zip(imp.params, sent, strict=True):
         if p.type == "u32":
             assert value == number & 0xFFFFFFFF
+
+
+def test_check_mode_names_a_stale_native_binding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for rel in [*generate.WHOLE_FILES, *generate.REGIONS]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(generate.ROOT / rel, tmp_path / rel)
+    target = tmp_path / "runtime_shim/native/binding.py"
+    target.write_text(target.read_text().replace("return None", "return b''", 1))
+    assert generate.main(["--check", "--root", str(tmp_path)]) == 1
+    assert "stale: runtime_shim/native/binding.py" in capsys.readouterr().out
+
+
+@pytest.fixture
+def envoy_calls() -> Iterator[type]:
+    """``EnvoyCalls`` (the native runtime's hand-written part) imported outside Envoy, its
+    built-in ``_proxy_wasm_envoy`` replaced by an empty module."""
+    saved = {
+        n: sys.modules.pop(n, None) for n in ("_proxy_wasm_envoy", "proxy_wasm_shim.native.host")
+    }
+    sys.modules["_proxy_wasm_envoy"] = ModuleType("_proxy_wasm_envoy")
+    try:
+        yield importlib.import_module("proxy_wasm_shim.native.host").EnvoyCalls
+    finally:
+        for name, module in saved.items():
+            sys.modules.pop(name, None)
+            if module is not None:
+                sys.modules[name] = module
+
+
+def test_native_binding_serves_every_import_with_its_python_signature(envoy_calls: type) -> None:
+    for imp in abi.IMPORTS:
+        params = list(inspect.signature(getattr(envoy_calls, imp.name)).parameters)[1:]
+        assert params == [p.name for p in imp.params], imp.name
+        assert imp.name in vars(EnvoyHost), imp.name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "proxy_grpc_call",
+        "proxy_grpc_stream",
+        "proxy_grpc_send",
+        "proxy_grpc_cancel",
+        "proxy_grpc_close",
+    ],
+)
+def test_native_binding_refuses_what_dynamic_modules_cannot_serve(
+    envoy_calls: type, name: str
+) -> None:
+    imp = abi.import_named(name)
+    host = EnvoyHost(envoy_calls(object()))
+    args: list[object] = [
+        b"x" if p.type == "bytes" else [] if p.type == "pairs" else 1 for p in imp.params
+    ]
+    with pytest.raises(ProxyWasmError) as info:
+        getattr(host, name)(*args)
+    assert info.value.status == abi.STATUS["UNIMPLEMENTED"]
+    assert info.value.call == name

@@ -22,7 +22,7 @@ _U32 = 0xFFFFFFFF
 
 
 class NullHost:
-    """``HostABI`` over an :class:`~proxy_wasm.testing.emulator.Emulator` (see module docstring)."""
+    """``HostABI`` over :class:`~proxy_wasm.testing.emulator.Emulator` (see module docstring)."""
 
     __slots__ = ("emulator",)
 
