@@ -14,7 +14,22 @@ of them is ``unit``.
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests (every boundary): ``ci`` (the default) runs 200 cases per property, ``fuzz``
+# 5,000 and ``quick`` 20 (``HYPOTHESIS_PROFILE=fuzz pytest ...``). No deadline: the machine may
+# be shared, and a wasm runtime's first call is slower than the rest.
+for _name, _cases in (("ci", 200), ("fuzz", 5000), ("quick", 20)):
+    settings.register_profile(
+        _name,
+        max_examples=_cases,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Fixtures that build a module (with the compiler or zig cc) before the test runs.
 BUILDING_FIXTURES = frozenset(

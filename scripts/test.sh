@@ -9,6 +9,6 @@ LINTED=(sdk compiler runtime_shim tests examples benchmarks scripts)
 .venv/bin/mypy --strict sdk/proxy_wasm compiler/proxy_wasm_compiler compiler/proxy_wasm_envoy \
     compiler/proxy_wasm_hub compiler/proxy_wasm_cli
 .venv/bin/mypy --strict runtime_shim/native
-.venv/bin/mypy --strict --explicit-package-bases tests examples
+.venv/bin/mypy --strict --explicit-package-bases conftest.py tests examples
 # Every tier: unit, wasm (builds modules), envoy (real Envoy), registry (local OCI registry).
 .venv/bin/python -m pytest "$@"

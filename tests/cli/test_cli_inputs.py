@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from proxy_wasm_cli.run_cmd import parse_cluster_option
 from proxy_wasm_compiler.errors import UserError
 from proxy_wasm_envoy.config import ClusterSpec
 
-EXAMPLES = int(os.environ.get("PROXY_WASM_FUZZ_EXAMPLES", "300"))
 NAMES = st.text(st.characters(blacklist_characters="=", blacklist_categories=["Cs"]), min_size=1)
 HOSTS = st.one_of(
     st.just(""),
@@ -30,7 +27,6 @@ SHAPED = st.builds(
 )
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.one_of(st.text(), SHAPED))
 def test_any_text_is_a_cluster_or_one_user_error(value: str) -> None:
     try:
@@ -41,7 +37,6 @@ def test_any_text_is_a_cluster_or_one_user_error(value: str) -> None:
         assert isinstance(cluster, ClusterSpec) and 0 < cluster.port < 65536
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
 @given(NAMES, HOSTS, st.integers(1, 65535), st.booleans())
 def test_a_well_formed_option_round_trips(name: str, host: str, port: int, h2: bool) -> None:
     value = f"{name}={host}:{port}" + (",h2" if h2 else "")

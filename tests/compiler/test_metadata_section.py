@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import wasmtime
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from proxy_wasm.protobuf import varint
 from proxy_wasm_compiler.metadata import append_custom_section
 from proxy_wasm_compiler.wasm_module import parse_module
 
-EXAMPLES = int(os.environ.get("PROXY_WASM_FUZZ_EXAMPLES", "300"))
 EMPTY_MODULE = bytes(wasmtime.wat2wasm("(module)"))
 
 
@@ -26,7 +23,6 @@ def _read_varint(data: bytes) -> int:
     raise AssertionError("unterminated varint")
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.integers(min_value=0, max_value=2**64 - 1))
 def test_varint_round_trips_and_is_minimal(value: int) -> None:
     encoded = varint(value)
@@ -34,7 +30,6 @@ def test_varint_round_trips_and_is_minimal(value: int) -> None:
     assert len(encoded) == max(1, -(-value.bit_length() // 7))
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     name=st.text(min_size=1, max_size=40),
     payload=st.binary(max_size=300),

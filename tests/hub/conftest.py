@@ -10,14 +10,12 @@ installs them: run .ci/run) - never a silent skip.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
 from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
 from tests.hub.hubtest_support import (
@@ -31,13 +29,6 @@ from tests.hub.hubtest_support import (
     need_tool,
     start_registry,
 )
-
-# Property tests: ~200 cases per property in CI; HYPOTHESIS_PROFILE=fuzz for thousands. No
-# deadline: the machine is shared and timings are noisy.
-settings.register_profile("ci", max_examples=200, deadline=None)
-settings.register_profile("fuzz", max_examples=5000, deadline=None)
-settings.register_profile("quick", max_examples=20, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

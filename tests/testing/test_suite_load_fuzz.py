@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from proxy_wasm.testing.suite_load import PHASES, Suite, SuiteError, load_suite
 
-EXAMPLES = int(os.environ.get("PROXY_WASM_FUZZ_EXAMPLES", "300"))
 KEYS = [
     "filter", "plugin_config", "properties", "clusters", "plugin_init", "tests", "name",
     "input", "result", "headers", "content", "end_of_stream", "trailers", "has_header",
@@ -58,7 +56,6 @@ DOCUMENTS = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(DOCUMENTS, VALUES))
 def test_any_document_loads_or_gives_one_located_error(document: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
