@@ -137,8 +137,28 @@ def pull(
     dest = output if output is not None else Path(f"{target.basename}.wasm")
     if dest.is_dir():
         dest = dest / f"{target.basename}.wasm"
+    _save_pulled(target, manifest, fmt, info.data, dest, config_dir)
+    return PullResult(
+        target.with_digest(manifest.digest),
+        manifest.digest,
+        fmt,
+        manifest.annotations,
+        dest,
+        info.digest,
+    )
+
+
+def _save_pulled(
+    target: Reference,
+    manifest: Manifest,
+    fmt: str,
+    data: bytes,
+    dest: Path,
+    config_dir: Path | None,
+) -> None:
+    """Write a pulled module atomically and record it in the local index."""
     try:
-        atomic_write(dest, info.data)
+        atomic_write(dest, data)
     except OSError as exc:
         raise UserError(f"{dest}: cannot write: {exc.strerror or exc}") from None
     LocalIndex(config_dir).record(
@@ -147,16 +167,8 @@ def pull(
         fmt,
         "pulled",
         manifest.annotations,
-        len(info.data),
+        len(data),
         str(dest.resolve()),
-    )
-    return PullResult(
-        target.with_digest(manifest.digest),
-        manifest.digest,
-        fmt,
-        manifest.annotations,
-        dest,
-        info.digest,
     )
 
 
@@ -179,19 +191,7 @@ def pull_module(
     transport = transport or Transport(plain_http=plain_http, ca_file=ca_file, insecure=insecure)
     manifest, fmt, info = fetch_module(target, transport=transport, config_dir=config_dir)
     dest = Path(dest_dir) / f"{target.basename}-{manifest.digest.split(':', 1)[1][:16]}.wasm"
-    try:
-        atomic_write(dest, info.data)
-    except OSError as exc:
-        raise UserError(f"{dest}: cannot write: {exc.strerror or exc}") from None
-    LocalIndex(config_dir).record(
-        str(target),
-        manifest.digest,
-        fmt,
-        "pulled",
-        manifest.annotations,
-        len(info.data),
-        str(dest.resolve()),
-    )
+    _save_pulled(target, manifest, fmt, info.data, dest, config_dir)
     return dest
 
 
