@@ -10,8 +10,8 @@ and the stream's end. The same case runs in the null runtime and on the compiled
 * both runtimes observe the same thing: actions, headers, bodies, local replies, callouts and
   logs (a traceback is compared by its last line: file paths differ between the runtimes).
 
-Each case picks an example (every HTTP example that builds to Wasm). ``HYPOTHESIS_PROFILE=fuzz`` runs
-thousands of cases per property instead of 200 (tests/fuzz/conftest.py).
+Each case picks an example (every HTTP example that builds to Wasm). ``HYPOTHESIS_PROFILE=fuzz``
+runs thousands of cases per property instead of 200 (the profiles are in the root conftest.py).
 """
 
 from __future__ import annotations
