@@ -7,8 +7,6 @@ remote-code listeners), one for the compiled Python filters, plus the starts tha
 from __future__ import annotations
 
 import importlib.util
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,7 @@ from proxy_wasm_envoy import (
     find_envoy,
     start_config,
 )
+from tests.c_modules import zig_reactor
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -58,24 +57,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def c_filter_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-written C filter (tests/envoy/data/c_filter.c) built with zig cc."""
     out = tmp_path_factory.mktemp("c_filter") / "c_filter.wasm"
-    cmd = [
-        sys.executable,
-        "-m",
-        "ziglang",
-        "cc",
-        "-target",
-        "wasm32-wasi",
-        "-mexec-model=reactor",
-        "-O2",
-        "-Wl,--strip-all",
-        "-o",
-        str(out),
-        str(DATA / "c_filter.c"),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    if proc.returncode != 0:
-        pytest.fail(f"zig cc failed: {proc.stderr}")
-    return out
+    return zig_reactor(DATA / "c_filter.c", out)
 
 
 def build_available() -> bool:

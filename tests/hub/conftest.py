@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from proxy_wasm_compiler.metadata import METADATA_SECTION, append_custom_section
+from tests.c_modules import zig_reactor
 from tests.hub.hubtest_support import (
     DATA,
     PASSWORD,
@@ -89,27 +89,7 @@ def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def tiny_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real Proxy-Wasm module built from data/tiny_filter.c with zig (no metadata section)."""
     out = tmp_path_factory.mktemp("tiny") / "tiny.wasm"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ziglang",
-            "cc",
-            "-target",
-            "wasm32-wasi",
-            "-mexec-model=reactor",
-            "-O2",
-            "-s",
-            "-o",
-            str(out),
-            str(DATA / "tiny_filter.c"),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        pytest.fail(f"zig cc failed: {proc.stderr[-2000:]}", pytrace=False)
-    return out
+    return zig_reactor(DATA / "tiny_filter.c", out)
 
 
 BUILD_INFO = {

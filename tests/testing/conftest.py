@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.c_modules import zig_reactor
 
 DATA = Path(__file__).parent / "data"
 FILTERS = Path(__file__).parent / "filters"
@@ -19,25 +19,7 @@ def probe_wasm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = DATA / "abi_probe.c"
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
     out = tmp_path_factory.mktemp("probe") / f"abi_probe-{digest}.wasm"
-    cmd = [
-        sys.executable,
-        "-m",
-        "ziglang",
-        "cc",
-        "-target",
-        "wasm32-wasi",
-        "-mexec-model=reactor",
-        "-O2",
-        "-s",
-        str(source),
-        "-o",
-        str(out),
-        "-Wl,--export=malloc",
-        "-Wl,--export=free",
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return out
+    return zig_reactor(source, out, "-Wl,--export=malloc", "-Wl,--export=free")
 
 
 @pytest.fixture
